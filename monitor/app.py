@@ -1,0 +1,64 @@
+"""Assemble a runnable system from config and rules (shared by the CLI and the daemon)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.config import Config, check_topics, default_config, find_config_path, load_config
+from monitor.errors import ConfigError, MonitorError, Problem, RulesError
+from monitor.pipeline import Pipeline, Scorer
+from monitor.rules import RuleSet, load_rules
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    config: Config
+    ruleset: RuleSet
+    store: Store
+    scorer: Scorer
+    pipeline: Pipeline
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def load_config_and_rules(config_path: str | None, rules_dir: str | None = None) -> tuple[Config, RuleSet]:
+    """Validate both; raise one ConfigError listing every problem of either."""
+    path = find_config_path(config_path)
+    config = load_config(path) if path else default_config()
+    rdir = Path(rules_dir) if rules_dir else config.rules_dir
+    try:
+        ruleset = load_rules(rdir)
+    except RulesError as e:
+        raise ConfigError(e.problems, f"{len(e.problems)} problem(s) in rules under {rdir}") from None
+    problems: list[Problem] = check_topics(config, {t.name for t in ruleset.topics})
+    if problems:
+        raise ConfigError(problems, f"{config.source}: invalid configuration")
+    return config, ruleset
+
+
+def load_models(config: Config, ruleset: RuleSet, store: Store, *, train: bool = True) -> object | None:
+    """The topic models: loaded from the state dir, or retrained when seeds or labels changed."""
+    if not config.model.classifier.enabled:
+        return None
+    try:
+        from monitor.training import ensure_models
+    except ImportError:  # classifier stage not installed in this build
+        return None
+    try:
+        return ensure_models(config, ruleset, store, train=train)
+    except MonitorError as e:
+        log.warning("classifier unavailable, keyword stage only: %s", e)
+        return None
+
+
+def open_runtime(config: Config, ruleset: RuleSet, *, db_path: str | Path | None = None, train: bool = True) -> Runtime:
+    store = Store(db_path if db_path is not None else config.db_path)
+    models = load_models(config, ruleset, store, train=train)
+    scorer = Scorer(ruleset, models)
+    return Runtime(config, ruleset, store, scorer, Pipeline(config, scorer, store))

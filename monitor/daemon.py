@@ -1,0 +1,199 @@
+"""The daemon: APScheduler jobs, signals and systemd notification. Nothing else here.
+
+Jobs (all coroutines on one event loop, so the single SQLite connection is only
+used from this thread):
+- poll:     every `polling.tick_seconds`, fetch the feeds that are due
+- deliver:  every `delivery.tick_seconds`, drain the outbox
+- watchdog: pings systemd only while the scheduler really runs jobs
+- maintain: hourly retention
+
+SIGHUP validates the new config and rules, then swaps them in; a bad file keeps the
+running set. SIGTERM/SIGINT stop taking new work, let in-flight jobs finish within a
+bound, and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor import sdnotify
+from monitor.app import Runtime, load_config_and_rules, open_runtime
+from monitor.errors import MonitorError
+from monitor.outbox import Outbox
+from monitor.poller import Poller
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 20.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Daemon:
+    def __init__(self, config_path: str | None, rules_dir: str | None) -> None:
+        self.config_path = config_path
+        self.rules_dir = rules_dir
+        config, ruleset = load_config_and_rules(config_path, rules_dir)
+        self.rt: Runtime = open_runtime(config, ruleset)
+        self.poller = Poller(self.rt)
+        self.outbox = Outbox(self.rt)
+        self.stopping = asyncio.Event()
+        self.misfires = 0
+        self.last_cycle: datetime | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+
+    # -- lifecycle ---------------------------------------------------------
+    async def main(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
+        now = _now()
+        self.rt.store.sync_feeds(self.poller.configured_feeds(), now)
+        recovered = self.rt.store.recover_inflight()
+        if recovered:
+            log.warning("%d alert(s) were mid-send at the last stop: sending again (at-least-once)", recovered)
+        await self.poller.start()
+        self.scheduler = self._scheduler()
+        self.scheduler.start()
+        sdnotify.notify("READY=1", f"STATUS=polling {len(self.rt.store.feeds())} feeds")
+        log.info("started: %d feeds, %d topics, %d channels", len(self.rt.store.feeds()),
+                 len(self.rt.ruleset.topics), len(self.rt.config.channels))
+        await self.stopping.wait()
+        return await self.shutdown()
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        cfg = self.rt.config.model
+        # misfire_grace_time defaults to 1 s: a late tick would be skipped silently
+        defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+        s = AsyncIOScheduler(job_defaults=defaults, timezone=UTC)
+        now = _now()
+        s.add_job(self.poll_job, "interval", seconds=cfg.polling.tick_seconds, id="poll", next_run_time=now)
+        s.add_job(self.deliver_job, "interval", seconds=cfg.delivery.tick_seconds, id="deliver",
+                  next_run_time=now + timedelta(seconds=1))
+        s.add_job(self.watchdog_job, "interval", seconds=max(1.0, sdnotify.watchdog_interval() or 10.0), id="watchdog",
+                  next_run_time=now)
+        s.add_job(self.maintain_job, "interval", hours=1, id="maintain", next_run_time=now + timedelta(minutes=5))
+        s.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+        return s
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            self.misfires += 1
+            log.warning("scheduler missed a run of job %s (%d misses so far)", event.job_id, self.misfires)
+        elif event.exception is not None:
+            log.error("job %s failed: %s", event.job_id, event.exception,
+                      exc_info=(type(event.exception), event.exception, event.exception.__traceback__))
+
+    async def shutdown(self) -> int:
+        sdnotify.notify("STOPPING=1", "STATUS=finishing in-flight work")
+        log.info("stopping: finishing in-flight work (at most %.0f s)", STOP_GRACE_SECONDS)
+        if self.scheduler is not None:
+            self.scheduler.pause()
+        running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and getattr(t, "_monitor_job", False)]
+        if running:
+            done, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+            for t in pending:
+                t.cancel()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        await self.poller.close()
+        self.rt.close()
+        log.info("stopped")
+        return 0
+
+    async def reload(self) -> None:
+        """Validate, then swap config and rules; on any problem keep running as before."""
+        log.info("reload requested (SIGHUP)")
+        try:
+            config, ruleset = load_config_and_rules(self.config_path, self.rules_dir)
+            new = open_runtime(config, ruleset)
+        except MonitorError as e:
+            log.error("reload refused, keeping the running config and rules: %s", e)
+            return
+        old = self.rt
+        new.pipeline.index = old.pipeline.index  # story memory survives a reload
+        self.rt = new
+        self.poller.swap(new)
+        self.outbox.swap(new)
+        new.store.sync_feeds(self.poller.configured_feeds(), _now())
+        old.close()
+        log.info("reloaded: %d feeds, %d topics", len(new.store.feeds()), len(ruleset.topics))
+
+    # -- jobs ----------------------------------------------------------------
+    async def _guard(self, coro: Any) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            task._monitor_job = True  # type: ignore[attr-defined]
+        return await coro
+
+    async def poll_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        summary = await self._guard(self.poller.poll_due(_now))
+        self.last_cycle = _now()
+        if summary["feeds"]:
+            log.debug("poll cycle: %s", summary)
+
+    async def deliver_job(self) -> None:
+        if self.stopping.is_set():
+            return
+        await self._guard(self.outbox.deliver_due(_now()))
+
+    async def watchdog_job(self) -> None:
+        # Only reached while the scheduler runs jobs; a hung loop stops the pings.
+        counts = self.rt.store.alert_counts()
+        sdnotify.notify("WATCHDOG=1", f"STATUS={len(self.rt.store.feeds())} feeds, "
+                        f"{counts.get('pending', 0) + counts.get('failed', 0)} alerts queued, {self.misfires} misfires")
+
+    async def maintain_job(self) -> None:
+        days = self.rt.config.model.monitor.retention_days
+        n = self.rt.store.prune(_now() - timedelta(days=days))
+        if n:
+            log.info("retention: pruned %d articles older than %d days", n, days)
+
+
+def run_daemon(config_path: str | None, rules_dir: str | None) -> int:
+    daemon_holder: dict[str, Daemon] = {}
+
+    async def _main() -> int:
+        daemon_holder["d"] = Daemon(config_path, rules_dir)
+        return await daemon_holder["d"].main()
+
+    return asyncio.run(_main())
+
+
+def run_once(config_path: str | None, rules_dir: str | None) -> dict[str, int]:
+    """One poll of every feed (due or not) and one delivery pass."""
+
+    async def _once() -> dict[str, int]:
+        config, ruleset = load_config_and_rules(config_path, rules_dir)
+        rt = open_runtime(config, ruleset)
+        poller = Poller(rt)
+        outbox = Outbox(rt)
+        try:
+            rt.store.sync_feeds(poller.configured_feeds(), _now())
+            rt.store.recover_inflight()
+            await poller.start()
+            summary = await poller.poll_all(_now)
+            sent = await outbox.deliver_due(_now())
+            await poller.close()
+            return {**summary, **sent}
+        finally:
+            rt.close()
+
+    return asyncio.run(_once())
+
+
+def deliver_now(rt: Runtime, now: datetime) -> dict[str, int]:
+    """Drain the outbox once (used by `monitor replay --deliver`)."""
+    return asyncio.run(Outbox(rt).deliver_due(now))

@@ -1,0 +1,414 @@
+"""The keyword engine: every term of every topic in one Aho-Corasick automaton.
+
+An article is normalised once and scanned once (title and text joined), whatever the
+number of topics; each raw hit is checked against word boundaries (spaced scripts) and
+mapped to the atoms (`@group` or literal) that use the term; then only the topics with at
+least one hit have their query evaluated over the hit positions. Pure: no I/O, no clock.
+
+Term matching (see docs/rules.md):
+- a term matches whole words in spaced scripts: "arms" is not in "farms";
+- a trailing `*` on a word makes it a prefix: "senjata*" matches "senjatanya";
+  every word of a multi-word term may carry one ("военн* сотрудничеств*");
+- a term side written in Chinese, Japanese, Korean (or Thai, Lao, Khmer, Myanmar) script
+  needs no boundary there, so "북한" matches "북한과";
+- hyphens, dashes and line breaks count as spaces, so "kim jong-un" = "Kim Jong Un".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from monitor.models import Evidence, KeywordResult
+from monitor.query import (
+    EvalResult,
+    Hit,
+    atoms,
+    evaluate,
+    keyword_score,
+    max_weight,
+    uses_near,
+    uses_sentences,
+)
+from monitor.rules import Term, Topic
+from monitor.text import (
+    is_unspaced_char,
+    is_word_char,
+    normalize,
+    normalize_with_map,
+    sentence_index,
+    sentence_starts,
+)
+
+__all__ = ["KeywordEngine", "Prepared", "compile_term", "SNIPPET_CHARS"]
+
+SNIPPET_CHARS = 200
+_SEP = "\x00"  # between title and text in the scanned string; never inside a term
+_EXACT, _PREFIX = 0, 1
+_UNSPACED_TOKEN = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+_TOKEN_START = re.compile(_UNSPACED_TOKEN.pattern + r"|[^\s" + _UNSPACED_TOKEN.pattern[1:-1] + "]+")
+
+
+@dataclass(frozen=True)
+class _Segment:
+    text: str
+    prefix: bool
+
+
+def compile_term(term: str, *, fold_accents: bool = True) -> tuple[_Segment, ...]:
+    """Normalise a term and split it at prefix words: "военн* сотрудничеств*" gives two
+    prefix segments; "arms deal*" one. A `*` on a word in an unspaced script is dropped
+    (those match as substrings anyway)."""
+    words = normalize(term, fold_accents=fold_accents).split()
+    segments: list[_Segment] = []
+    current: list[str] = []
+    for word in words:
+        if word.endswith("*"):
+            stem = word.rstrip("*")
+            current.append(stem)
+            segments.append(_Segment(" ".join(current), not is_unspaced_char(stem[-1])))
+            current = []
+        else:
+            current.append(word)
+    if current:
+        segments.append(_Segment(" ".join(current), False))
+    return tuple(s for s in segments if s.text)
+
+
+@dataclass(frozen=True)
+class _CompiledTopic:
+    topic: Topic
+    atom_ids: tuple[tuple[str, int], ...]  # (query atom key, global atom id)
+    saturation: float
+    needs_words: bool
+    needs_sentences: bool
+
+
+@dataclass
+class Prepared:
+    """One article, normalised and scanned once (shared by score and explain)."""
+
+    title: str  # original
+    text: str
+    language: str | None
+    title_norm: str
+    text_norm: str
+    hits: dict[int, list[Hit]]  # global atom id -> hits
+
+
+class KeywordEngine:
+    """Scores articles against every topic in one automaton pass.
+
+    `score` returns a KeywordResult for every topic with at least one term hit (matched
+    or not); topics missing from the dict scored 0 with no evidence. Pass
+    `include_all=True` to get every topic.
+    """
+
+    def __init__(self, topics: Iterable[Topic], *, fold_accents: bool = True,
+                 max_evidence: int = 50) -> None:
+        self.topics: tuple[Topic, ...] = tuple(topics)
+        self.fold_accents = fold_accents
+        self.max_evidence = max_evidence
+        self._atom_index: dict[tuple[str, str], int] = {}
+        self._atom_group: list[str] = []  # atom id -> group name ("" for a literal)
+        self._atom_topics: list[list[int]] = []  # atom id -> compiled topic indexes
+        self._compiled: list[_CompiledTopic] = []
+        self._by_name: dict[str, int] = {}
+        entries: dict[str, list[tuple[int, int, str, tuple[_Segment, ...]]]] = {}
+
+        for t_index, topic in enumerate(self.topics):
+            atom_ids: dict[str, int] = {}
+            for atom in atoms(topic.query):
+                if atom.key in atom_ids:
+                    continue
+                if atom.kind == "group":
+                    group = topic.group(atom.value)
+                    spec = ("group", group.key)
+                    terms: Sequence[Term] = group.terms
+                    gname = group.name
+                else:
+                    spec = ("term", atom.value)
+                    terms = (Term(atom.value),)
+                    gname = ""
+                aid = self._atom_index.get(spec)
+                if aid is None:
+                    aid = len(self._atom_group)
+                    self._atom_index[spec] = aid
+                    self._atom_group.append(gname)
+                    self._atom_topics.append([])
+                    for term in terms:
+                        self._add_term(entries, aid, term.text)
+                if t_index not in self._atom_topics[aid]:
+                    self._atom_topics[aid].append(t_index)
+                atom_ids[atom.key] = aid
+            sat = topic.saturation if topic.saturation else max_weight(topic.query)
+            self._compiled.append(_CompiledTopic(
+                topic, tuple(atom_ids.items()), sat or 1.0,
+                uses_near(topic.query), uses_sentences(topic.query)))
+            self._by_name[topic.name] = t_index
+
+        self._needs_words = any(c.needs_words for c in self._compiled)
+        self._needs_sentences = any(c.needs_sentences for c in self._compiled)
+        self._automaton = ahocorasick.Automaton()
+        for key, items in entries.items():
+            left = not is_unspaced_char(key[0])
+            right = not is_unspaced_char(key[-1])
+            exact = tuple((aid, term, rest) for kind, aid, term, rest in items if kind == _EXACT)
+            prefix = tuple((aid, term, rest) for kind, aid, term, rest in items if kind == _PREFIX)
+            self._automaton.add_word(key, (len(key), left, right, exact, prefix))
+        self.term_count = len(entries)
+        if entries:
+            self._automaton.make_automaton()
+
+    def _add_term(self, entries: dict, aid: int, text: str) -> None:
+        segments = compile_term(text, fold_accents=self.fold_accents)
+        if not segments:
+            return
+        shown = normalize(text, fold_accents=self.fold_accents)
+        first = segments[0]
+        kind = _PREFIX if first.prefix else _EXACT
+        item = (kind, aid, shown, segments[1:])
+        bucket = entries.setdefault(first.text, [])
+        if item not in bucket:
+            bucket.append(item)
+
+    # ------------------------------------------------------------ scanning
+
+    def prepare(self, title: str, text: str, language: str | None = None) -> Prepared:
+        """Normalise and scan one article."""
+        title_n = normalize(title or "", fold_accents=self.fold_accents)
+        text_n = normalize(text or "", fold_accents=self.fold_accents)
+        hits: dict[int, list[Hit]] = {}
+        if self.term_count:
+            self._scan(title_n, text_n, hits)
+        return Prepared(title or "", text or "", language, title_n, text_n, hits)
+
+    def _scan(self, title_n: str, text_n: str, hits: dict[int, list[Hit]]) -> None:
+        joined = title_n + _SEP + text_n
+        scan = joined.replace("\n", " ")
+        n = len(scan)
+        split = len(title_n) + 1  # text field starts here
+        raw: list[tuple[int, int, int, str]] = []  # (start, end, atom id, term)
+        seen: set[tuple[int, int, int]] = set()
+        for end_idx, (klen, left, right, exact, prefix) in self._automaton.iter(scan):
+            start = end_idx - klen + 1
+            end = end_idx + 1
+            if left and start > 0 and is_word_char(scan[start - 1]):
+                continue
+            bounded = not right or end >= n or not is_word_char(scan[end])
+            for group, is_prefix in ((exact, False), (prefix, True)):
+                if not group or (not is_prefix and not bounded):
+                    continue
+                stop = _word_end(scan, end) if (is_prefix and right) else end
+                for aid, term, rest in group:
+                    e = _match_rest(scan, stop, rest) if rest else stop
+                    if e < 0 or (aid, start, e) in seen:
+                        continue
+                    seen.add((aid, start, e))
+                    raw.append((start, e, aid, term))
+        if not raw:
+            return
+        if len(raw) > 1:
+            raw = _drop_shadowed(raw)
+        fields: dict[str, _FieldIndex] = {}
+        needs_w, needs_s = self._needs_words, self._needs_sentences
+        for start, e, aid, term in raw:
+            if start < split:
+                fname, base, ftext = "title", 0, title_n
+            else:
+                fname, base, ftext = "text", split, text_n
+            idx = fields.get(fname)
+            if idx is None:
+                idx = fields[fname] = _FieldIndex(ftext)
+            s_rel = start - base
+            hits.setdefault(aid, []).append(Hit(
+                fname,
+                idx.word(s_rel) if needs_w else 0,
+                idx.sentence(s_rel) if needs_s else 0,
+                s_rel,
+                e - base,
+                term,
+            ))
+
+    # ------------------------------------------------------------ scoring
+
+    def score(self, title: str, text: str, language: str | None = None, *,
+              include_all: bool = False) -> dict[str, KeywordResult]:
+        """Score one article against every topic (see the class docstring)."""
+        prepared = self.prepare(title, text, language)
+        out: dict[str, KeywordResult] = {}
+        candidates: set[int] = set()
+        for aid in prepared.hits:
+            candidates.update(self._atom_topics[aid])
+        snippet_cache: dict[str, tuple[str, list[int]]] = {}
+        for t_index in sorted(candidates):
+            compiled = self._compiled[t_index]
+            result = self._evaluate(compiled, prepared)
+            out[compiled.topic.name] = self._result(compiled, prepared, result, snippet_cache)
+        if include_all:
+            for topic in self.topics:
+                if topic.name not in out:
+                    out[topic.name] = KeywordResult(topic.name, False, 0.0)
+        return out
+
+    def score_topic(self, topic: str, title: str, text: str,
+                    language: str | None = None) -> KeywordResult:
+        """Score one article against one topic (KeyError for an unknown topic)."""
+        compiled = self._compiled[self._by_name[topic]]
+        prepared = self.prepare(title, text, language)
+        return self._result(compiled, prepared, self._evaluate(compiled, prepared), {})
+
+    def topic_hits(self, topic: str, prepared: Prepared) -> dict[str, list[Hit]]:
+        """Hits per query atom key (`@group` / literal) of one topic in a prepared article."""
+        compiled = self._compiled[self._by_name[topic]]
+        return {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
+
+    def topic(self, name: str) -> Topic:
+        return self.topics[self._by_name[name]]
+
+    def saturation(self, topic: str) -> float:
+        return self._compiled[self._by_name[topic]].saturation
+
+    def _evaluate(self, compiled: _CompiledTopic, prepared: Prepared,
+                  *, trace: bool = False) -> EvalResult:
+        hits = {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
+        return evaluate(compiled.topic.query, hits, trace=trace)
+
+    def _result(self, compiled: _CompiledTopic, prepared: Prepared, result: EvalResult,
+                snippet_cache: dict[str, tuple[str, list[int]]]) -> KeywordResult:
+        topic = compiled.topic
+        score = keyword_score(result.matched, result.weight, min_weight=topic.min_weight,
+                              saturation=compiled.saturation)
+        ids = dict(compiled.atom_ids)
+        if result.matched:
+            pairs: Iterable[tuple[str, Hit]] = result.support
+        else:
+            pairs = ((key, h) for key, aid in compiled.atom_ids
+                     for h in prepared.hits.get(aid, ()))
+        evidence: dict[Evidence, None] = {}
+        for key, hit in pairs:
+            ev = Evidence(hit.term, self._atom_group[ids[key]], hit.field, hit.start, hit.end)
+            evidence[ev] = None
+            if len(evidence) >= self.max_evidence:
+                break
+        ordered = tuple(sorted(evidence, key=lambda e: (e.field != "title", e.start)))
+        snippet = _snippet(prepared, ordered, snippet_cache, self.fold_accents) if score else ""
+        return KeywordResult(topic.name, score > 0, score, ordered, snippet)
+
+    def explain(self, title: str, text: str, language: str | None, topic: str):  # noqa: ANN201
+        """See monitor.explain.explain."""
+        from monitor.explain import explain
+
+        return explain(self, topic, title, text, language)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _drop_shadowed(raw: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Drop hits lying inside a longer hit: "senjata" inside "gencatan senjata" (ceasefire),
+    "korea" inside "north korea". Hits with the very same span are all kept."""
+    raw.sort(key=lambda h: (h[0], -h[1]))
+    out = []
+    max_end, max_start = -1, -1
+    for hit in raw:
+        start, end = hit[0], hit[1]
+        if max_end >= end and not (max_start == start and max_end == end):
+            continue
+        out.append(hit)
+        if end > max_end:
+            max_end, max_start = end, start
+    return out
+
+
+def _word_end(s: str, pos: int) -> int:
+    n = len(s)
+    while pos < n and is_word_char(s[pos]):
+        pos += 1
+    return pos
+
+
+def _match_rest(s: str, pos: int, rest: tuple[_Segment, ...]) -> int:
+    """Match the following segments of a multi-segment term after `pos`; -1 if absent."""
+    for seg in rest:
+        if pos >= len(s) or s[pos] != " ":
+            return -1
+        pos += 1
+        if not s.startswith(seg.text, pos):
+            return -1
+        end = pos + len(seg.text)
+        tail_spaced = not is_unspaced_char(seg.text[-1])
+        if seg.prefix and tail_spaced:
+            end = _word_end(s, end)
+        elif tail_spaced and end < len(s) and is_word_char(s[end]):
+            return -1
+        pos = end
+    return pos
+
+
+class _FieldIndex:
+    """Lazy word and sentence numbering of one normalised field."""
+
+    __slots__ = ("text", "_tokens", "_sentences", "_unspaced")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._tokens: list[int] | None = None
+        self._sentences: list[int] | None = None
+        self._unspaced: bool | None = None
+
+    def word(self, offset: int) -> int:
+        if self._unspaced is None:
+            self._unspaced = _UNSPACED_TOKEN.search(self.text) is not None
+        if not self._unspaced:
+            text = self.text
+            return text.count(" ", 0, offset) + text.count("\n", 0, offset)
+        if self._tokens is None:
+            self._tokens = [m.start() for m in _TOKEN_START.finditer(self.text)]
+        return bisect.bisect_right(self._tokens, offset) - 1 if self._tokens else 0
+
+    def sentence(self, offset: int) -> int:
+        if self._sentences is None:
+            self._sentences = sentence_starts(self.text)
+        return sentence_index(self._sentences, offset)
+
+
+def _snippet(prepared: Prepared, evidence: Sequence[Evidence],
+             cache: dict[str, tuple[str, list[int]]], fold: bool) -> str:
+    """~SNIPPET_CHARS of original text around the first hit (text field preferred)."""
+    in_text = [e for e in evidence if e.field == "text"]
+    chosen = min(in_text, key=lambda e: e.start) if in_text else (evidence[0] if evidence else None)
+    if chosen is None:
+        return ""
+    original = prepared.text if chosen.field == "text" else prepared.title
+    norm = prepared.text_norm if chosen.field == "text" else prepared.title_norm
+    if chosen.field not in cache:
+        cache[chosen.field] = normalize_with_map(original, fold_accents=fold)
+    mapped, offsets = cache[chosen.field]
+    if mapped == norm and chosen.start < len(offsets):
+        source, pos = original, offsets[chosen.start]
+    else:
+        source, pos = norm, chosen.start
+    return _window(source, pos)
+
+
+def _window(source: str, pos: int) -> str:
+    lo = max(0, pos - SNIPPET_CHARS // 3)
+    hi = min(len(source), lo + SNIPPET_CHARS)
+    lo = max(0, min(lo, hi - SNIPPET_CHARS))
+    if lo > 0:
+        space = source.find(" ", lo, pos)
+        lo = space + 1 if space != -1 else lo
+    if hi < len(source):
+        space = source.rfind(" ", pos, hi)
+        hi = space if space > pos else hi
+    text = " ".join(source[lo:hi].split())
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(source) else "")

@@ -1,0 +1,158 @@
+"""Orchestration of every stage after fetch: score -> dedup -> route -> outbox.
+
+Used by the daemon (articles from feeds) and by `monitor replay` (articles from a
+file). The stages themselves are pure; this module wires them to the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor.config import Config
+from monitor.dedup import DedupInput, StoryIndex
+from monitor.matching import KeywordEngine
+from monitor.models import Article, DedupDecision, KeywordResult, Match
+from monitor.rules import RuleSet, Topic
+from monitor.outbox_policy import next_digest_time
+from monitor.route import route
+from monitor.scoring import decide
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+EMPTY_KEYWORD = KeywordResult(topic="", matched=False, score=0.0)
+
+
+@dataclass(frozen=True)
+class Processed:
+    article: Article
+    decision: DedupDecision
+    matches: tuple[Match, ...]
+    alerts_queued: tuple[int, ...] = ()
+
+
+@dataclass
+class Scorer:
+    """Keyword engine + classifier over a batch: one vectorisation for all topics."""
+
+    ruleset: RuleSet
+    models: object | None = None  # monitor.classify.ModelSet when trained
+    engine: KeywordEngine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = KeywordEngine(self.ruleset.topics)
+        self.topics: dict[str, Topic] = {t.name: t for t in self.ruleset.topics}
+
+    def score(self, articles: Sequence[Article]) -> list[tuple[Match, ...]]:
+        keyword = [self.engine.score(a.title, a.text, a.language) for a in articles]
+        probabilities = self._probabilities(articles, keyword)
+        out: list[tuple[Match, ...]] = []
+        for i, a in enumerate(articles):
+            ms = []
+            for name, topic in self.topics.items():
+                kw = keyword[i].get(name) or KeywordResult(topic=name, matched=False, score=0.0)
+                p = probabilities.get(name, {}).get(i)
+                m = decide(topic, kw, p, a.id)
+                if m.score > 0 or m.alert:
+                    ms.append(m)
+            out.append(tuple(ms))
+        return out
+
+    def _probabilities(self, articles: Sequence[Article], keyword: list[dict[str, KeywordResult]]) -> dict[str, dict[int, float]]:
+        """Model probabilities only where they can change the decision (skip the rest)."""
+        if self.models is None:
+            return {}
+        wanted: dict[str, list[int]] = {}
+        for name, topic in self.topics.items():
+            mode = topic.classifier.mode
+            if mode == "keyword" or not self.models.has(name):  # type: ignore[attr-defined]
+                continue
+            if mode == "gate":
+                idx = [i for i, kw in enumerate(keyword) if (r := kw.get(name)) is not None and r.matched]
+            else:
+                idx = list(range(len(articles)))
+            if idx:
+                wanted[name] = idx
+        if not wanted:
+            return {}
+        union = sorted({i for idx in wanted.values() for i in idx})
+        titles = [articles[i].title for i in union]
+        texts = [articles[i].text for i in union]
+        probs = self.models.predict(titles, texts, topics=list(wanted))  # type: ignore[attr-defined]
+        pos = {i: k for k, i in enumerate(union)}
+        return {name: {i: float(probs[name][pos[i]]) for i in idx} for name, idx in wanted.items()}
+
+
+def story_features(matches: Iterable[Match]) -> frozenset[str]:
+    """Language-independent story features: the lexicon groups that matched."""
+    return frozenset(e.group for m in matches for e in m.keyword.evidence if e.group)
+
+
+class Pipeline:
+    """Runs articles through score, dedup, storage and the outbox."""
+
+    def __init__(self, config: Config, scorer: Scorer, store: Store, index: StoryIndex | None = None) -> None:
+        self.config = config
+        self.scorer = scorer
+        self.store = store
+        d = config.model.dedup
+        self.index = index or StoryIndex(window=timedelta(hours=d.window_hours),
+                                          story_window=timedelta(hours=d.story_window_hours),
+                                          near_threshold=d.near_threshold)
+
+    def process(self, articles: Sequence[Article], now: Callable[[Article], datetime]) -> list[Processed]:
+        """Score in one batch, then dedup, store and queue alerts article by article, in order."""
+        scored = self.scorer.score(articles)
+        results = []
+        with self.store.atomic():
+            for article, matches in zip(articles, scored, strict=True):
+                t = now(article)
+                decision = self.index.observe(_dedup_input(article, matches), t)
+                self.store.save_article(article, decision)
+                self.store.save_matches(matches, t)
+                self.store.touch_story(decision.story, article.title, t)
+                queued: list[int] = []
+                if not decision.updated:
+                    queued = self._queue_alerts(article, decision, matches, t)
+                results.append(Processed(article, decision, matches, tuple(queued)))
+        return results
+
+    def _queue_alerts(self, article: Article, decision: DedupDecision, matches: tuple[Match, ...], now: datetime) -> list[int]:
+        """One alert per story, topic and channel: later articles of the story only count."""
+        queued = []
+        channels = self.config.channels
+        for m in matches:
+            for delivery in route(m, self.config.routes, now, channels):
+                not_before = delivery.not_before
+                spec = channels.get(delivery.channel)
+                if delivery.mode == "digest" and spec is not None and spec.digest_schedule is not None:
+                    not_before = next_digest_time(spec.digest_schedule, now)
+                alert_id = self.store.enqueue_alert(
+                    dedup_key=f"{decision.story}|{m.topic}|{delivery.channel}|article",
+                    story=decision.story, topic=m.topic, channel=delivery.channel, article_id=article.id,
+                    score=m.score, now=now, payload=_payload(article, m), not_before=not_before,
+                )
+                if alert_id is not None:
+                    queued.append(alert_id)
+        return queued
+
+
+def _dedup_input(article: Article, matches: tuple[Match, ...]) -> DedupInput:
+    return DedupInput(
+        article_id=article.id, url=article.url, guid=article.guid, title=article.title, text=article.text,
+        source=article.source or article.feed, language=article.language,
+        published=article.published or article.fetched, features=story_features(matches),
+    )
+
+
+def _payload(article: Article, m: Match) -> dict[str, object]:
+    """What the renderer needs, frozen at queue time so a pruned article still renders."""
+    return {
+        "title": article.title, "url": article.url, "source": article.source or article.feed,
+        "language": article.language, "published": article.published.isoformat() if article.published else None,
+        "snippet": m.keyword.snippet, "terms": sorted({e.term for e in m.keyword.evidence})[:12],
+        "reason": m.reason, "probability": m.probability,
+    }

@@ -1,0 +1,188 @@
+"""Vectorised text signatures: token hashing, shingles, MinHash, LSH band keys.
+
+Pure and deterministic across processes (no use of Python's salted `hash`). Everything after
+normalisation runs in numpy on the whole text at once; there is no per-word Python loop.
+
+- Text is NFKC-normalised and case-folded, then read as an array of code points.
+- Tokens are runs of letters/digits; each Chinese/Japanese ideograph or kana is a token of
+  its own (those scripts have no spaces), so CJK text gets character shingles and other
+  scripts word shingles. Punctuation and spacing never matter.
+- A token's hash is a polynomial hash mod 2**64 computed for all tokens at once from prefix
+  sums; `shingle_size` consecutive token hashes combine into one shingle hash.
+- The signature is one-permutation MinHash (one hash, `num_perm` bins, empty bins filled by
+  rotation from the next non-empty bin): O(shingles) instead of O(shingles * num_perm).
+  The share of equal positions of two signatures estimates the Jaccard similarity of their
+  shingle sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_CHARS = 50_000  # longer texts are signed on their first MAX_CHARS characters
+
+_U64 = np.uint64
+_BASE = 0x100000001B3  # odd, so invertible mod 2**64
+
+
+def _powers(base: int, count: int) -> np.ndarray:
+    out = np.empty(count, dtype=_U64)
+    out[0] = 1
+    out[1:] = base
+    return np.cumprod(out, dtype=_U64)  # wraps mod 2**64 by design
+
+
+_POW = _powers(_BASE, MAX_CHARS + 1)
+_INV_POW = _powers(pow(_BASE, -1, 2**64), MAX_CHARS + 1)
+
+
+def _char_table(predicate) -> np.ndarray:
+    # Code points above the BMP are clipped onto U+FFFF by `take(mode="clip")`.
+    table = np.fromiter((predicate(i) for i in range(0x10000)), dtype=bool, count=0x10000)
+    return table
+
+
+def _is_cjk_char(cp: int) -> bool:
+    return (
+        0x3040 <= cp <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= cp <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= cp <= 0x9FFF  # CJK unified ideographs
+        or 0xF900 <= cp <= 0xFAFF  # compatibility ideographs
+    )
+
+
+_IS_WORD = _char_table(lambda cp: cp == 0xFFFF or chr(cp).isalnum())
+_IS_CJK = _char_table(_is_cjk_char)
+
+# Fixed odd multipliers: shingle combination and band keys. Changing them changes every
+# stored signature, so they are constants, not random at start-up.
+_SHINGLE_MULT = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    dtype=_U64,
+)
+_M1 = _U64(0xBF58476D1CE4E5B9)
+_M2 = _U64(0x94D049BB133111EB)
+_S30, _S27, _S31 = _U64(30), _U64(27), _U64(31)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser, element-wise (arrays only: numpy scalars would warn on wrap)."""
+    x = x ^ (x >> _S30)
+    x = x * _M1
+    x = x ^ (x >> _S27)
+    x = x * _M2
+    return x ^ (x >> _S31)
+
+
+@dataclass(frozen=True)
+class TextSignature:
+    """What dedup keeps of a text: a content fingerprint and a MinHash signature."""
+
+    tokens: int  # number of tokens seen
+    fingerprint: bytes  # 16-byte digest of the normalised token sequence
+    minhash: np.ndarray | None  # uint32[num_perm]; None when the text has too few shingles
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """uint64 hash of every token of `text` (normalised), in order."""
+    norm = unicodedata.normalize("NFKC", text).casefold()
+    cps = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)[:MAX_CHARS]
+    if cps.size == 0:
+        return np.empty(0, dtype=_U64)
+    word = _IS_WORD.take(cps, mode="clip")
+    cjk = _IS_CJK.take(cps, mode="clip")
+    if cjk.any():
+        prev_word = np.concatenate(([False], word[:-1]))
+        next_word = np.concatenate((word[1:], [False]))
+        prev_cjk = np.concatenate(([False], cjk[:-1]))
+        next_cjk = np.concatenate((cjk[1:], [False]))
+        starts = np.flatnonzero(word & (~prev_word | cjk | prev_cjk))
+        ends = np.flatnonzero(word & (~next_word | cjk | next_cjk)) + 1
+    else:
+        padded = np.zeros(cps.size + 2, dtype=np.int8)
+        padded[1:-1] = word
+        edges = np.flatnonzero(padded[1:] != padded[:-1])
+        starts, ends = edges[0::2], edges[1::2]
+    if starts.size == 0:
+        return np.empty(0, dtype=_U64)
+    prefix = np.zeros(cps.size + 1, dtype=_U64)
+    np.cumsum(cps.astype(_U64) * _POW[: cps.size], out=prefix[1:])
+    # Position-independent polynomial hash of each token: (P[end] - P[start]) / BASE**start.
+    return (prefix[ends] - prefix[starts]) * _INV_POW[starts]
+
+
+def shingle_hashes(tokens: np.ndarray, size: int) -> np.ndarray:
+    """Mixed uint64 hash of every run of `size` consecutive tokens (fewer tokens: one run)."""
+    n = tokens.size
+    if n == 0:
+        return np.empty(0, dtype=_U64)
+    width = min(size, n)
+    count = n - width + 1
+    acc = tokens[:count] * _SHINGLE_MULT[0]
+    for offset in range(1, width):
+        acc = acc + tokens[offset : offset + count] * _SHINGLE_MULT[offset]
+    return _mix(acc)
+
+
+class MinHasher:
+    """One-permutation MinHash with rotation densification and banded LSH keys."""
+
+    def __init__(self, num_perm: int = 128, bands: int = 16, shingle_size: int = 3) -> None:
+        if num_perm < 8 or num_perm > 1024 or num_perm & (num_perm - 1):
+            raise ValueError("num_perm must be a power of two between 8 and 1024")
+        if bands < 1 or num_perm % bands:
+            raise ValueError("bands must divide num_perm")
+        if not 1 <= shingle_size <= len(_SHINGLE_MULT):
+            raise ValueError(f"shingle_size must be between 1 and {len(_SHINGLE_MULT)}")
+        self.num_perm = num_perm
+        self.bands = bands
+        self.rows = num_perm // bands
+        self.shingle_size = shingle_size
+        self._bin_shift = _U64(64 - num_perm.bit_length() + 1)
+        self._bins = np.arange(num_perm, dtype=np.int64)
+        self._bin_starts = self._bins.astype(_U64) << self._bin_shift
+        low_bits = 64 - (num_perm.bit_length() - 1)
+        self._value_shift = _U64(max(low_bits - 32, 0))
+        self._value_mask = _U64((1 << low_bits) - 1)
+        self._rotation = _U64(0x9E3779B1)
+        self._row_mult = _SHINGLE_MULT[: self.rows] if self.rows <= 8 else _powers(
+            0x9E3779B97F4A7C15, self.rows
+        )
+        self._band_salt = _mix(np.arange(1, bands + 1, dtype=_U64))
+
+    def sign(self, text: str, min_shingles: int = 5) -> TextSignature:
+        tokens = token_hashes(text)
+        digest = hashlib.blake2b(tokens.tobytes(), digest_size=16).digest()
+        shingles = shingle_hashes(tokens, self.shingle_size)
+        minhash = self.minhash(shingles) if shingles.size >= min_shingles else None
+        return TextSignature(int(tokens.size), digest, minhash)
+
+    def minhash(self, shingles: np.ndarray) -> np.ndarray:
+        """uint32[num_perm] signature of a non-empty array of shingle hashes."""
+        ordered = np.sort(shingles)
+        # Bin = top bits; the first element of each bin in sorted order is that bin's minimum.
+        first = np.searchsorted(ordered, self._bin_starts)
+        inside = first < ordered.size
+        picked = ordered[np.minimum(first, ordered.size - 1)]
+        present = inside & ((picked >> self._bin_shift).astype(np.int64) == self._bins)
+        values = (picked & self._value_mask) >> self._value_shift
+        filled = np.flatnonzero(present)
+        if filled.size == self.num_perm:
+            return values.astype(np.uint32)
+        # Densify: an empty bin takes the next non-empty bin's value (circularly), shifted by
+        # the distance so that two documents agree on it only when they agree on the source.
+        pos = np.searchsorted(filled, self._bins) % filled.size
+        source = filled[pos]
+        distance = ((source - self._bins) % self.num_perm).astype(_U64)
+        out = values[source] + distance * self._rotation
+        return (out & _U64(0xFFFFFFFF)).astype(np.uint32)
+
+    def band_keys(self, minhash: np.ndarray) -> np.ndarray:
+        """One uint64 LSH key per band (band number mixed in, so one table serves all)."""
+        rows = minhash.astype(_U64).reshape(self.bands, self.rows)
+        return _mix((rows * self._row_mult).sum(axis=1, dtype=_U64) + self._band_salt)

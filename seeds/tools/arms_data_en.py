@@ -1,0 +1,62 @@
+"""English rows for arms-transfers seeds: KIND|SPLIT|title|text|note (see arms_build.py)."""
+
+LANG = "en"
+ROWS = """
+P|t|State Department clears $1.2 billion HIMARS sale to Estonia|The State Department has approved a possible sale of six HIMARS launchers, ammunition and support equipment to Estonia, the Defense Security Cooperation Agency said on Tuesday. Congress now has 30 days to object.|US approves rocket launcher sale to Estonia
+P|t|First Leopard 2 tanks reach Ukraine from Germany|The first batch of Leopard 2A6 tanks promised by Berlin has arrived in Ukraine, the German defence ministry confirmed, after Ukrainian crews finished training in Munster.|German tanks delivered to Ukraine
+P|t|North Korean artillery shells flowing to Russia by rail, officials say|US officials say North Korea has shipped more than a million artillery rounds to Russia since last summer, much of it loaded onto trains at the Rajin port. Pyongyang and Moscow deny any arms trade.|DPRK shells shipped to Russia
+P|t|Indonesia signs for final tranche of Rafale fighters|Jakarta has activated the last batch of its 42-aircraft Rafale contract with Dassault Aviation, the Indonesian defence ministry said, with the first jets due to land at Pekanbaru next year.|Indonesia Rafale purchase
+P|t|Poland takes delivery of another 18 K2 tanks from Hyundai Rotem|Another shipment of K2 Black Panther tanks docked in Gdynia this week, bringing the number Poland has received from South Korea to more than 150. Local production of the K2PL variant is due to start in 2026.|Korean tanks delivered to Poland
+P|t|Kenya to buy Bayraktar TB2 drones in deal with Turkish maker|Kenya's defence forces have ordered an undisclosed number of Bayraktar TB2 drones, according to a procurement notice, making it the latest African customer of the Turkish company Baykar.|Turkish drone export to Kenya
+P|t|UN panel finds weapons reaching Sudan's RSF in breach of embargo|A confidential report by UN experts says cargo flights landing in eastern Chad carried rifles, mortar rounds and drones that were later passed to the Rapid Support Forces, in violation of the arms embargo on Darfur.|Sudan embargo violation
+P|t|Global arms imports to Europe nearly doubled, SIPRI says|European states almost doubled their imports of major weapons over the last five years, with the United States supplying more than half, according to new data from the Stockholm International Peace Research Institute.|SIPRI arms trade report
+P|t|Iran supplied hundreds of Shahed drones to Moscow, leaked documents suggest|Shipping records seen by reporters indicate that Iranian-built Shahed-136 drones were moved across the Caspian Sea to Russian ports, and that a licence to assemble them near Yelabuga was agreed last year.|Iranian drones to Russia, licensed production
+P|t|Britain pledges Storm Shadow missiles in new Ukraine package|The UK will send additional Storm Shadow cruise missiles and 400 armoured vehicles to Kyiv, the defence secretary told parliament, as part of a package worth £500 million.|UK military aid to Ukraine
+P|t|Netherlands court halts F-35 parts exports to Israel|A Dutch appeals court has ordered the government to stop exporting F-35 components to Israel within seven days, citing a clear risk of serious violations of humanitarian law.|Court blocks arms exports
+P|t|Philippines receives BrahMos missile batteries from India|The first BrahMos anti-ship missile batteries bought from India have been handed over to the Philippine Marine Corps under a $375 million contract signed in 2022.|India-Philippines missile sale
+P|t|Coast guard intercepts dhow carrying rifles bound for Yemen|US Navy and coast guard teams boarded a dhow in the Arabian Sea and seized some 2,000 assault rifles they say were being smuggled from Iran to Houthi forces in Yemen.|Arms smuggling seized
+P|t|Canada suspends new export permits for drone optics to Turkey|Ottawa has suspended new permits for drone camera systems after its sensors turned up on Turkish drones used in Nagorno-Karabakh, the foreign minister said.|Export permits suspended
+P|t|Egypt finalises Chinese J-10C deal, reports say|Cairo has reportedly agreed to buy J-10C fighters from China, which would make it the second foreign operator of the jet after Pakistan.|China fighter export to Egypt
+P|t|Australia to build Korean Redback vehicles under licence|Hanwha Aerospace will supply 129 Redback infantry fighting vehicles to the Australian Army, most of them assembled at a new plant near Geelong under the contract.|Licensed production deal
+P|t|Czech ammunition initiative delivers first 50,000 shells|The Czech-led scheme to buy artillery ammunition outside the EU for Ukraine has delivered its first 50,000 rounds, Prague said, with funding from more than fifteen countries.|Ammunition bought for Ukraine
+P|t|Switzerland blocks re-export of Gepard ammunition|Bern has again refused to let Germany pass Swiss-made ammunition for Gepard anti-aircraft guns on to Ukraine, citing its neutrality law.|Re-export ban
+H|t|Farm groups raise alarm over harm from fertiliser prices|Farmers' unions warned that soaring fertiliser costs could do lasting harm to smaller farms, and called on ministers to extend emergency support through the winter.|Farm/alarm/harm words, not arms
+H|t|Striker completes record transfer to Premier League side|The Brazilian forward has completed a £75 million transfer, signing a five-year contract after passing his medical on Friday.|Football transfer
+H|t|Bank warns customers about wire transfer scams|Fraudsters posing as lenders have tricked customers into sending international wire transfers worth millions, the bank said, urging people to verify payment details by phone.|Money transfers
+H|t|Senate passes bill tightening background checks for gun buyers|The measure would close a loophole for private sales at gun shows and fund red-flag programmes in states that want them.|Domestic gun control
+H|t|Gunman kills three at shopping centre|Police said a man armed with a semi-automatic rifle opened fire in the food court on Saturday before being detained by officers.|Domestic shooting
+H|t|US and Russia trade accusations as arms control treaty lapses|With New START set to expire, officials from both sides blamed each other for the collapse of talks on limiting deployed nuclear warheads.|Arms-control treaty talks, no transfer
+H|t|Ceasefire holds in Gaza for a second day|Hostages and prisoners were exchanged overnight as a fragile ceasefire entered its second day, and aid trucks crossed at Rafah.|Ceasefire, not transfer
+H|t|North Korea fires ballistic missile into sea, Japan says|A ballistic missile launched from near Pyongyang flew about 600 km before falling outside Japan's exclusive economic zone, the Japanese coast guard said.|Missile test
+H|t|Pitcher out for season with arm injury|The ace right-hander will miss the rest of the season after scans showed a torn ligament in his throwing arm.|Arm injury in sport
+H|t|City unveils restored coat of arms above town hall|The 17th-century coat of arms, featuring two lions and a crown, has been cleaned and regilded after a two-year restoration.|Coat of arms
+H|t|Kim Jong Un inspects munitions factory, urges more output|State media showed the North Korean leader touring a shell production line and calling for a sharp increase in output for the Korean People's Army.|Domestic production, no transfer shown
+H|t|NATO launches largest exercise since Cold War|About 90,000 troops will take part in Steadfast Defender, drilling the rapid movement of reinforcements across Europe over several months.|Military exercise
+H|t|Defence budget to reach 2.5% of GDP, chancellor confirms|The spending plan adds £6 billion for the armed forces over three years, with most of it earmarked for housing, training and munitions stockpiles.|Defence budget
+H|t|Putin and Xi pledge deeper trade ties at Beijing summit|The two leaders signed agreements on energy, agriculture and transport and said bilateral trade had reached a record high.|Summit, no arms
+N|t|Central bank holds rates steady as inflation cools|Policymakers kept the benchmark rate at 5.25% and signalled that cuts could come later in the year if price growth keeps slowing.|Economy
+N|t|Heavy rain floods parts of southern Spain|Emergency services rescued dozens of drivers stranded on flooded roads after torrential rain hit Valencia and Murcia.|Weather
+N|t|Tech giant unveils new smartphone with longer battery life|The company said its new handset lasts two days on a single charge and will go on sale in September.|Tech product
+N|t|Museum returns looted bronzes to Nigeria|Twenty Benin Bronzes taken in 1897 were formally handed back to Nigerian officials at a ceremony in London.|Cultural restitution
+N|t|Marathon record falls in Berlin|Ethiopian runner sets a new course record by 40 seconds on a cool, windless morning.|Sport
+N|t|Airline adds direct flights to Seoul|The carrier will fly three times a week from Manchester starting in May.|Travel
+N|t|Vaccine uptake rises among older adults|Health officials said 78% of people over 75 had received a booster this autumn.|Health
+N|t|Electric car sales climb 30% in first quarter|Industry figures show battery-electric models made up a fifth of new registrations.|Autos
+N|t|Parliament debates housing reform|MPs argued over plans to ease planning rules and build 300,000 homes a year.|Politics
+P|e|Seoul wins Romanian order for K9 howitzers|Hanwha Aerospace has signed a contract worth about $1 billion to supply 54 K9 self-propelled howitzers and ammunition carriers to Romania, the company said.|Korea howitzer export
+P|e|Pentagon announces $250 million drawdown for Kyiv|The latest presidential drawdown package includes Stinger missiles, 155mm shells and spare parts, taken from existing US stocks.|US aid package
+P|e|Libya arms embargo monitors report new cargo flights|Investigators tracking flights into eastern Libya say several Il-76 freighters carried military equipment despite the UN embargo.|Libya embargo breach
+P|e|Brazilian KC-390 chosen by Netherlands and Austria|Embraer will supply transport aircraft to both air forces in a joint purchase.|Aircraft export
+P|e|Sweden approves Gripen sale talks with Thailand|Stockholm has cleared Saab to make a formal offer of Gripen E fighters to the Royal Thai Air Force.|Export approval
+P|e|Ghost guns smuggled from Texas to Mexican cartels, indictment says|Prosecutors charged five people with buying rifles and parts in Texas and running them across the border to a cartel in Sinaloa.|Cross-border gun smuggling
+P|e|Morocco buys Israeli air defence system|Rabat is acquiring the Barak MX system from Israel Aerospace Industries in a deal estimated at $500 million.|Arms sale
+H|e|Quarterback undergoes elbow surgery on throwing arm|The team said recovery would take about six months.|Arm injury
+H|e|Transfer window closes with record spending|Clubs spent a combined £2.4 billion on new players over the summer.|Football transfers
+H|e|Navy shows off new destroyer at national parade|Crowds lined the harbour as the domestically built warship sailed past the president on Navy Day.|Domestic production, parade
+H|e|Talks on Ukraine ceasefire resume in Istanbul|Negotiators met for six hours but reported no breakthrough on a truce along the front line.|Ceasefire talks
+H|e|Smoke alarm saves family in overnight fire|Firefighters said the alarm woke the parents just in time.|Alarm word
+N|e|Oil prices slip on demand worries|Brent crude fell below $80 a barrel.|Markets
+N|e|Film festival opens in Venice|Stars arrived on the red carpet for the opening night premiere.|Culture
+N|e|School term to start a week later|Teachers welcomed the delay after summer repairs ran over schedule.|Education
+N|e|Wildfire forces evacuations in California|More than 4,000 residents were told to leave their homes as winds picked up.|Disaster
+"""
