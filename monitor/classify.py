@@ -34,16 +34,16 @@ from monitor.errors import ModelError
 
 __all__ = [
     "FEATURE_VERSION",
-    "LabeledText",
-    "TopicInfo",
-    "ModelSet",
     "CVResult",
+    "LabeledText",
+    "ModelSet",
     "ShadowResult",
+    "TopicInfo",
+    "compare_models",
+    "cross_validate",
+    "fingerprint_training",
     "labeled_from_record",
     "prepare_text",
-    "fingerprint_training",
-    "cross_validate",
-    "compare_models",
 ]
 
 # Bump when features or training change in a way that makes stored models stale.

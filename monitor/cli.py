@@ -5,11 +5,9 @@ Library errors (`MonitorError`) become click errors here and nowhere else.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import click

@@ -133,7 +133,8 @@ class Config:
 
     @property
     def state_dir(self) -> Path:
-        return self.resolve_path(self.model.monitor.state_dir)
+        # MONITOR_STATE_DIR wins: systemd units and tests point it elsewhere
+        return self.resolve_path(os.environ.get("MONITOR_STATE_DIR") or self.model.monitor.state_dir)
 
     @property
     def rules_dir(self) -> Path:

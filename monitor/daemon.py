@@ -101,7 +101,7 @@ class Daemon:
             self.scheduler.pause()
         running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and getattr(t, "_monitor_job", False)]
         if running:
-            done, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+            _, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
             for t in pending:
                 t.cancel()
         if self.scheduler is not None:

@@ -175,6 +175,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -190,7 +192,7 @@ def parse_max_age(value: str | None) -> float | None:
 
 def _is_local(url: str) -> bool:
     scheme = urlsplit(url).scheme.lower()
-    return scheme == "file" or scheme not in ("http", "https") and len(scheme) <= 1
+    return scheme == "file" or (scheme not in ("http", "https") and len(scheme) <= 1)
 
 
 def _local_path(url: str) -> Path:

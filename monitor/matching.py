@@ -44,7 +44,7 @@ from monitor.text import (
     sentence_starts,
 )
 
-__all__ = ["KeywordEngine", "Prepared", "compile_term", "SNIPPET_CHARS"]
+__all__ = ["SNIPPET_CHARS", "KeywordEngine", "Prepared", "compile_term"]
 
 SNIPPET_CHARS = 200
 _SEP = "\x00"  # between title and text in the scanned string; never inside a term
@@ -107,9 +107,8 @@ class Prepared:
 class KeywordEngine:
     """Scores articles against every topic in one automaton pass.
 
-    `score` returns a KeywordResult for every topic with at least one term hit (matched
-    or not); topics missing from the dict scored 0 with no evidence. Pass
-    `include_all=True` to get every topic.
+    `score` returns a KeywordResult for each topic that matched (score > 0); a topic
+    missing from the dict scored 0. Pass `include_all=True` to get every topic.
     """
 
     def __init__(self, topics: Iterable[Topic], *, fold_accents: bool = True,
@@ -242,7 +241,12 @@ class KeywordEngine:
 
     def score(self, title: str, text: str, language: str | None = None, *,
               include_all: bool = False) -> dict[str, KeywordResult]:
-        """Score one article against every topic (see the class docstring)."""
+        """Score one article against every topic.
+
+        Returns the topics whose query matched (score > 0), with evidence and snippet.
+        With `include_all=True`, every topic is present: unmatched ones with score 0 and,
+        when some of their terms hit, those hits as evidence (to show why not).
+        """
         prepared = self.prepare(title, text, language)
         out: dict[str, KeywordResult] = {}
         candidates: set[int] = set()
@@ -252,11 +256,15 @@ class KeywordEngine:
         for t_index in sorted(candidates):
             compiled = self._compiled[t_index]
             result = self._evaluate(compiled, prepared)
-            out[compiled.topic.name] = self._result(compiled, prepared, result, snippet_cache)
+            if result.matched or include_all:
+                res = self._result(compiled, prepared, result, snippet_cache)
+                if res.matched or include_all:
+                    out[compiled.topic.name] = res
         if include_all:
             for topic in self.topics:
                 if topic.name not in out:
                     out[topic.name] = KeywordResult(topic.name, False, 0.0)
+            out = {t.name: out[t.name] for t in self.topics}
         return out
 
     def score_topic(self, topic: str, title: str, text: str,
@@ -303,7 +311,7 @@ class KeywordEngine:
         snippet = _snippet(prepared, ordered, snippet_cache, self.fold_accents) if score else ""
         return KeywordResult(topic.name, score > 0, score, ordered, snippet)
 
-    def explain(self, title: str, text: str, language: str | None, topic: str):  # noqa: ANN201
+    def explain(self, title: str, text: str, language: str | None, topic: str):
         """See monitor.explain.explain."""
         from monitor.explain import explain
 
@@ -357,7 +365,7 @@ def _match_rest(s: str, pos: int, rest: tuple[_Segment, ...]) -> int:
 class _FieldIndex:
     """Lazy word and sentence numbering of one normalised field."""
 
-    __slots__ = ("text", "_tokens", "_sentences", "_unspaced")
+    __slots__ = ("_sentences", "_tokens", "_unspaced", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -10,14 +10,13 @@ one ops notification.
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import datetime
 from typing import Any
 
 from monitor.app import Runtime
 from monitor.models import Alert
 from monitor.outbox_policy import RateLimiter, group, next_attempt
-from monitor.render import AlertView, Message, render
+from monitor.render import AlertView, render
 from monitor.route import ChannelSpec
 from monitor.store import parse_ts
 
@@ -103,14 +102,10 @@ class Outbox:
             self._fail(spec, alerts, f"cannot render message: {e}", None, now)
             return False
         store.mark_sending(ids)
-        if spec.kind == "console":
-            _print_console(message)
-            store.mark_sent(ids, now)
-            return True
         result = await self._sender(spec).send(message)
         if result.ok:
             store.mark_sent(ids, now)
-            log.info("channel %s: sent %d alert(s) (ids %s)", spec.name, len(ids), ",".join(map(str, ids)))
+            log.debug("channel %s: alerts %s sent", spec.name, ",".join(map(str, ids)))
             return True
         self._fail(spec, alerts, result.error or result.status, result.retry_after, now)
         return False
@@ -136,8 +131,3 @@ class Outbox:
                 topic="ops", channel=ops, article_id="", score=1.0, now=now, kind="ops",
                 payload={"title": f"{len(alerts)} alert(s) to channel {spec.name} could not be delivered: {error}",
                          "source": "media-monitor", "snippet": error, "terms": []})
-
-
-def _print_console(message: Message) -> None:
-    sys.stdout.write(message.body.rstrip("\n") + "\n")
-    sys.stdout.flush()

@@ -185,10 +185,11 @@ def decode_body(body: bytes, headers: dict[str, str]) -> tuple[str, str, list[st
             pass
     if not candidates or "utf-8" in candidates:
         # Mostly valid UTF-8 with a few broken bytes: keep it, mark the broken bytes.
+        # Declared UTF-8 gets more benefit of the doubt than undeclared bytes.
         text = body.decode("utf-8", "replace")
         bad = text.count("\ufffd")
         good = sum(1 for ch in text if ch > "\x7f") - bad
-        if good >= bad:
+        if good * (4 if candidates else 1) >= bad:
             warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced")
             return text, "utf-8", warnings
     detected = _detect(body)
@@ -449,8 +450,9 @@ def parse_feed(body: bytes, headers: dict[str, str], feed_url: str,
         if _HTMLISH.search(body[:4096]) and not _FEEDISH.search(body[:4096]):
             raise ParseError(feed_url, "not a feed: the server sent an HTML page "
                                        "(a website or error page, not its feed)")
-        if bozo is not None and not version:
-            raise ParseError(feed_url, f"not a feed: {_describe_bozo(bozo)}")
+        if bozo is not None and type(bozo).__name__ not in _HARMLESS_BOZO:
+            what = "truncated or malformed beyond repair" if version else "not a feed"
+            raise ParseError(feed_url, f"{what}, no entries: {_describe_bozo(bozo)}")
         if not version:
             raise ParseError(feed_url, "not a feed: no RSS, Atom or JSON Feed structure found")
     if bozo is not None and type(bozo).__name__ not in _HARMLESS_BOZO:

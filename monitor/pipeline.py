@@ -10,16 +10,17 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from monitor.config import Config
 from monitor.dedup import DedupInput, StoryIndex
 from monitor.matching import KeywordEngine
 from monitor.models import Article, DedupDecision, KeywordResult, Match
-from monitor.rules import RuleSet, Topic
 from monitor.outbox_policy import next_digest_time
 from monitor.route import route
+from monitor.rules import RuleSet, Topic
 from monitor.scoring import decide
-from monitor.store import Store
+from monitor.store import Store, parse_ts
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +87,30 @@ class Scorer:
         return {name: {i: float(probs[name][pos[i]]) for i in idx} for name, idx in wanted.items()}
 
 
-def story_features(matches: Iterable[Match]) -> frozenset[str]:
+def story_features(matches: Iterable[Match | KeywordResult]) -> frozenset[str]:
     """Language-independent story features: the lexicon groups that matched."""
-    return frozenset(e.group for m in matches for e in m.keyword.evidence if e.group)
+    out = set()
+    for m in matches:
+        kw = m.keyword if isinstance(m, Match) else m
+        out.update(e.group.rsplit("/", 1)[-1] for e in kw.evidence if e.group)
+    return frozenset(out)
+
+
+ENTITY_LEXICONS = ("countries", "leaders")  # shared lexicon files whose groups name entities
+
+
+def entity_groups(ruleset: RuleSet) -> frozenset[str]:
+    return frozenset(g.name for g in ruleset.lexicon if Path(g.source_file).stem in ENTITY_LEXICONS)
+
+
+def article_from_row(row: dict[str, object]) -> Article:
+    return Article(
+        id=str(row["id"]), feed=str(row["feed"]), url=str(row["url"]), guid=row["guid"],  # type: ignore[arg-type]
+        title=str(row["title"]), summary=str(row["summary"]), content=str(row["content"]),
+        language=row["language"], published=parse_ts(row["published"]),  # type: ignore[arg-type]
+        fetched=parse_ts(row["fetched"]), content_hash=str(row["content_hash"]),  # type: ignore[arg-type]
+        source=str(row["source"] or ""), published_is_guess=bool(row["published_is_guess"]),
+    )
 
 
 class Pipeline:
@@ -101,7 +123,22 @@ class Pipeline:
         d = config.model.dedup
         self.index = index or StoryIndex(window=timedelta(hours=d.window_hours),
                                           story_window=timedelta(hours=d.story_window_hours),
-                                          near_threshold=d.near_threshold)
+                                          near_threshold=d.near_threshold,
+                                          entity_features=entity_groups(scorer.ruleset))
+
+    def warm_up(self, store: Store, now: datetime) -> int:
+        """After a restart, rebuild the dedup window from stored articles (oldest first)."""
+        since = now - self.index.window
+        n = 0
+        for row in store.articles_since(since):
+            article = article_from_row(row)
+            features = story_features(self.scorer.engine.score(article.title, article.text, article.language).values())
+            self.index.restore(_dedup_input(article, (), features), row["story"] or article.id,
+                               parse_ts(row["fetched"]) or now)
+            n += 1
+        if n:
+            log.info("dedup window rebuilt from %d stored articles", n)
+        return n
 
     def process(self, articles: Sequence[Article], now: Callable[[Article], datetime]) -> list[Processed]:
         """Score in one batch, then dedup, store and queue alerts article by article, in order."""
@@ -140,11 +177,12 @@ class Pipeline:
         return queued
 
 
-def _dedup_input(article: Article, matches: tuple[Match, ...]) -> DedupInput:
+def _dedup_input(article: Article, matches: tuple[Match, ...], features: frozenset[str] | None = None) -> DedupInput:
     return DedupInput(
         article_id=article.id, url=article.url, guid=article.guid, title=article.title, text=article.text,
         source=article.source or article.feed, language=article.language,
-        published=article.published or article.fetched, features=story_features(matches),
+        published=article.published or article.fetched,
+        features=story_features(matches) if features is None else features,
     )
 
 

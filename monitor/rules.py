@@ -33,20 +33,20 @@ if TYPE_CHECKING:
     from monitor.matching import KeywordEngine
 
 __all__ = [
-    "Term",
-    "Group",
+    "CLASSIFIER_MODES",
+    "LANGUAGES",
+    "RULE_SUFFIXES",
     "ClassifierSpec",
     "Example",
-    "Topic",
-    "RuleSet",
     "ExampleResult",
+    "Group",
+    "RuleSet",
+    "Term",
+    "Topic",
+    "check_term",
     "load_rules",
     "parse_rules",
     "run_examples",
-    "check_term",
-    "LANGUAGES",
-    "CLASSIFIER_MODES",
-    "RULE_SUFFIXES",
 ]
 
 RULE_SUFFIXES = (".yaml", ".yml", ".toml")
@@ -472,7 +472,7 @@ def _string(doc: _Doc, path: Path_, value: Any, problems: list[Problem],
 
 def _language_ok(code: str) -> bool:
     m = _LANG_TAG.match(code)
-    return bool(m) and m.group(1) in LANGUAGES or code == "any"
+    return (bool(m) and m.group(1) in LANGUAGES) or code == "any"
 
 
 def check_term(text: str) -> str | None:

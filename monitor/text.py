@@ -19,16 +19,16 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
-    "normalize",
-    "normalize_with_map",
-    "normalize_with_offsets",
     "content_hash",
     "is_cjk",
     "is_unspaced_char",
     "is_word_char",
-    "sentences",
-    "sentence_starts",
+    "normalize",
+    "normalize_with_map",
+    "normalize_with_offsets",
     "sentence_index",
+    "sentence_starts",
+    "sentences",
 ]
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
@@ -45,42 +45,77 @@ _UNIFY[ord("ё")] = "е"
 _UNIFY.update({c: " " for c in range(0x00, 0x20) if chr(c) not in "\t\n\r\x0b\x0c"})
 _UNIFY.update({c: " " for c in range(0x7F, 0xA0) if c != 0x85})
 
-_WS_RUN = re.compile(r"\s+")
-# Combining marks dropped by accent folding: Latin/Greek/Cyrillic diacritics and
-# Arabic harakat. Kana voicing marks (U+3099/309A) are deliberately not listed.
-_FOLDABLE_MARKS = re.compile("[\u0300-\u036f\u0483-\u0487\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff]")
-_PROTECT = {"й": "\ue000", "Й": "\ue001", "ў": "\ue002"}
-_PROTECT_BACK = {ord(v): k for k, v in _PROTECT.items()}
-_PROTECT_FWD = {ord(k): v for k, v in _PROTECT.items()}
+_ZW_RE = re.compile("[" + _ZERO_WIDTH + "]")
+_UNIFY_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _UNIFY) + "]")
+_ASCII_ODD = re.compile(r"[\x00-\x08\x0e-\x1f\x7f`-]")
+# What str.splitlines() breaks on, once control characters became spaces.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def _collapse(match: re.Match[str]) -> str:
-    run = match.group(0)
-    return "\n" if ("\n" in run or "\r" in run or "\u2028" in run or "\u2029" in run) else " "
+def _is_foldable_mark(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x0300 <= cp <= 0x036F or 0x0483 <= cp <= 0x0487 or 0x064B <= cp <= 0x065F
+            or cp == 0x0670 or 0x1AB0 <= cp <= 0x1AFF or 0x1DC0 <= cp <= 0x1DFF)
+
+
+def _build_fold_map() -> dict[str, str]:
+    """Char -> char without Latin/Greek/Cyrillic diacritics or Arabic harakat.
+
+    Kana voicing marks are not foldable marks, and Cyrillic "й"/"ў" are kept whole,
+    because dropping those marks changes the letter.
+    """
+    out: dict[str, str] = {}
+    for cp in range(0x80, 0x2000):
+        ch = chr(cp)
+        if _is_foldable_mark(ch):
+            out[ch] = ""
+            continue
+        if ch in "йЙўЎ":
+            continue
+        nfd = unicodedata.normalize("NFD", ch)
+        if nfd != ch and any(_is_foldable_mark(c) for c in nfd):
+            stripped = "".join(c for c in nfd if not _is_foldable_mark(c))
+            out[ch] = unicodedata.normalize("NFC", stripped)
+    return out
+
+
+_FOLD_MAP = _build_fold_map()
+_FOLD_RE = re.compile("[" + "".join(re.escape(c) for c in _FOLD_MAP) + "]")
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    return _FOLD_MAP[match.group(0)]
 
 
 def _fold(s: str) -> str:
-    if s.isascii():
-        return s
-    s = unicodedata.normalize("NFD", s.translate(_PROTECT_FWD))
-    s = _FOLDABLE_MARKS.sub("", s)
-    return unicodedata.normalize("NFC", s).translate(_PROTECT_BACK)
+    return _FOLD_RE.sub(_fold_char, s) if _FOLD_RE.search(s) else s
 
 
 def normalize(s: str, *, fold_accents: bool = False) -> str:
     """Normalise text for matching and hashing (idempotent)."""
     if not s:
         return ""
-    s = s.translate(_STRIP_ZW)
-    if not s.isascii():
+    if s.isascii():
+        s = s.lower()
+        if _ASCII_ODD.search(s):
+            s = s.translate(_UNIFY)
+    else:
+        if _ZW_RE.search(s):
+            s = s.translate(_STRIP_ZW)
         s = unicodedata.normalize("NFKC", s)
         s = unicodedata.normalize("NFKC", s.casefold())
-    else:
-        s = s.lower()
-    s = s.translate(_UNIFY)
-    if fold_accents:
-        s = _fold(s)
-    return _WS_RUN.sub(_collapse, s).strip()
+        if _UNIFY_RE.search(s):
+            s = _UNIFY_RE.sub(_unify_char, s)
+        if fold_accents:
+            s = _fold(s)
+    lines = s.splitlines()
+    if len(lines) <= 1:
+        return " ".join(s.split())
+    return "\n".join(filter(None, (" ".join(line.split()) for line in lines)))
+
+
+def _unify_char(match: re.Match[str]) -> str:
+    return _UNIFY[ord(match.group(0))]
 
 
 def _clusters(s: str) -> list[tuple[int, str]]:
@@ -105,9 +140,6 @@ def _piece(cluster: str, fold_accents: bool) -> str:
         s = s.lower()
     s = s.translate(_UNIFY)
     return _fold(s) if fold_accents else s
-
-
-_LINE_BREAKS = "\n\r\u2028\u2029"
 
 
 def normalize_with_map(s: str, *, fold_accents: bool = False) -> tuple[str, list[int]]:

@@ -3,6 +3,7 @@
 Each data module holds one language as LANG and ROWS, a block of lines
 ``KIND|SPLIT|title|text|note`` where KIND is P (on topic), H (hard negative: same
 vocabulary, other story) or N (easy negative) and SPLIT is t (training) or e (eval).
+An eval row whose text is ``-`` is headline-only (empty ``content``), like many real feeds.
 
     .venv/bin/python seeds/tools/arms_build.py           # write both files
     .venv/bin/python seeds/tools/arms_build.py --check   # fail if the files are stale
@@ -60,6 +61,11 @@ def load_rows() -> list[dict[str, object]]:
                 problems.append(f"arms_data_{lang} row {number}: {line[:60]}")
                 continue
             kind, split, title, text, note = parts
+            if text == "-" and split == "e":
+                text = ""
+            if not title or not text and split == "t" or not note:
+                problems.append(f"arms_data_{lang} row {number}: empty field")
+                continue
             label, hard = KINDS[kind]
             rows.append(dict(lang=lang, split=split, title=title, text=text, note=note,
                              label=label, hard=hard))

@@ -35,7 +35,7 @@ N|t|Oktoberfest zählt sechs Millionen Besucher|Die Wirte zeigen sich zufrieden.
 N|t|Landtag beschließt neues Schulgesetz|Ab kommendem Jahr gibt es mehr Ganztagsangebote.|Education
 N|t|Autoindustrie kündigt Stellenabbau an|Der Zulieferer will 3.000 Stellen streichen.|Jobs
 P|e|Berlin sagt Kiew weitere Patriot-Raketen zu|Die Raketen stammen aus Beständen der Bundeswehr.|Patriot donation
-P|e|Türkei darf Eurofighter kaufen|Die Bundesregierung hat ihr Veto gegen das Geschäft aufgegeben.|Export approval to Turkey
+P|e|Türkei darf Eurofighter kaufen|-|Export approval to Turkey
 P|e|Waffenlieferungen an Sudan: Experten schlagen Alarm|UN-Ermittler dokumentieren neue Lieferungen an die RSF.|Sudan embargo
 P|e|Norwegen bestellt U-Boote bei Thyssenkrupp|Der Vertrag umfasst zwei weitere Boote der Klasse 212CD.|Submarine export
 H|e|Schalke meldet Transfer eines Talents|Der 19-Jährige wechselt in die Niederlande.|Football transfer

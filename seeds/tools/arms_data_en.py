@@ -49,9 +49,9 @@ P|e|Libya arms embargo monitors report new cargo flights|Investigators tracking 
 P|e|Brazilian KC-390 chosen by Netherlands and Austria|Embraer will supply transport aircraft to both air forces in a joint purchase.|Aircraft export
 P|e|Sweden approves Gripen sale talks with Thailand|Stockholm has cleared Saab to make a formal offer of Gripen E fighters to the Royal Thai Air Force.|Export approval
 P|e|Ghost guns smuggled from Texas to Mexican cartels, indictment says|Prosecutors charged five people with buying rifles and parts in Texas and running them across the border to a cartel in Sinaloa.|Cross-border gun smuggling
-P|e|Morocco buys Israeli air defence system|Rabat is acquiring the Barak MX system from Israel Aerospace Industries in a deal estimated at $500 million.|Arms sale
+P|e|Morocco buys Israeli air defence system|-|Arms sale
 H|e|Quarterback undergoes elbow surgery on throwing arm|The team said recovery would take about six months.|Arm injury
-H|e|Transfer window closes with record spending|Clubs spent a combined £2.4 billion on new players over the summer.|Football transfers
+H|e|Transfer window closes with record spending|-|Football transfers
 H|e|Navy shows off new destroyer at national parade|Crowds lined the harbour as the domestically built warship sailed past the president on Navy Day.|Domestic production, parade
 H|e|Talks on Ukraine ceasefire resume in Istanbul|Negotiators met for six hours but reported no breakthrough on a truce along the front line.|Ceasefire talks
 H|e|Smoke alarm saves family in overnight fire|Firefighters said the alarm woke the parents just in time.|Alarm word
@@ -59,4 +59,34 @@ N|e|Oil prices slip on demand worries|Brent crude fell below $80 a barrel.|Marke
 N|e|Film festival opens in Venice|Stars arrived on the red carpet for the opening night premiere.|Culture
 N|e|School term to start a week later|Teachers welcomed the delay after summer repairs ran over schedule.|Education
 N|e|Wildfire forces evacuations in California|More than 4,000 residents were told to leave their homes as winds picked up.|Disaster
+P|t|U.S. arms sale to south Korea denounced|A commentary carried by the official news agency said Washington's plan to sell more fighter jets and missiles to the south Korean military would only heighten tension on the peninsula.|DPRK media condemns US arms sale to ROK
+P|t|Japan's drive to export weapons under fire|The north's foreign ministry criticised Tokyo for loosening its rules on overseas arms sales, calling it a step towards remilitarisation.|Criticism of Japan arms exports
+P|t|Ukraine war: US to send Abrams tanks to Kyiv|Washington will supply 31 M1 Abrams tanks, reversing months of reluctance, the president announced.|US tanks to Ukraine
+P|t|Russia using North Korean missiles in Ukraine, White House says|Spokesman says debris from strikes on Zaporizhzhia shows ballistic missiles supplied by Pyongyang, in breach of UN resolutions.|DPRK missiles supplied to Russia
+P|t|Germany to deliver Patriot air defence system to Ukraine|Berlin says the battery will be handed over along with missiles from Bundeswehr stocks.|Patriot delivery
+P|t|Arms dealer jailed for shipping rifles to militia|A court sentenced a Bulgarian broker to nine years for arranging the sale of Kalashnikovs to a militia in Libya via a shell company in Cyprus.|Arms broker convicted
+P|t|Pakistan takes delivery of Chinese frigates|The Type 054A/P warships were commissioned into the Pakistan Navy at a ceremony in Shanghai.|Chinese frigates to Pakistan
+P|t|Saudi Arabia in talks to buy Chinese drones and Korean air defence|Riyadh is negotiating several arms deals as it diversifies suppliers away from Washington, officials say.|Saudi arms procurement
+P|t|Arms exports boom for South Korean defence firms|Orders from Poland, Romania and the Middle East have pushed Hanwha and Hyundai Rotem to record profits.|Korean arms export boom
+P|t|Congress blocks F-35 sale to UAE|Lawmakers froze the $23 billion package over concerns about the Emirates' ties with China.|Arms sale blocked
+P|t|Turkey offers drones to Ukraine at cost price|Baykar said it would supply more Bayraktar TB2s to Kyiv and help build a factory there.|Turkish drones to Ukraine
+P|t|Smuggled Iranian missile parts seized off Somalia|Navy sailors found cruise-missile engines hidden in a fishing boat heading for the Gulf of Aden.|Smuggling interdiction
+P|t|Hungary receives Israeli air defence system|Budapest confirmed the delivery of its first Spyder battery from Rafael.|Israeli SAM export
+H|t|Kim Jong Un gives field guidance at farm|The leader praised workers of a cooperative farm for a bumper harvest and called for better irrigation.|Farm visit, not arms
+H|t|Anniversary of armistice marked in Pyongyang|Wreaths were laid at the cemetery of fallen fighters on the 70th anniversary of the Korean War armistice.|Armistice anniversary
+H|t|Joint military drills slammed as war rehearsal|The official news agency denounced the large-scale exercises staged by US and south Korean forces.|Exercise criticism
+H|t|Putin and Kim hold talks in Vladivostok|The two leaders discussed cooperation in agriculture, tourism and railway links, according to the Kremlin.|Summit without stated transfer
+H|t|South Korea-Russia trade slumps under sanctions|Car exports to Russia fell 80% as Korean firms pulled out of the market.|Korea-Russia trade
+H|t|Ukraine war: Drone attack sets fire to oil depot in Russia|Regional governor says fire crews contained the blaze at the facility in Bryansk.|Strike, no transfer
+H|t|Russia claims capture of village near Bakhmut|Moscow says its troops took control of the settlement; Kyiv says fighting continues.|Battlefield news
+H|t|Shelling kills four in Kherson|Regional officials said artillery fire struck a bus stop in the city centre.|Shelling, no transfer
+H|t|Britain's arms industry jobs boost in Barrow|The shipyard will hire 1,000 workers to build submarines for the Royal Navy.|Domestic production
+H|t|Teenager charged after knife and gun found in school bag|Police said the boy was arrested after a teacher raised the alarm.|Domestic weapons case
+H|t|Defence review calls for bigger army|The review says the British Army should grow to 100,000 soldiers by 2035.|Defence policy
+H|t|Treaty talks on autonomous weapons stall at UN|Diplomats in Geneva failed to agree on rules for lethal autonomous weapons systems.|Arms-control talks
+N|t|Shares rally as chipmakers surge|The Nasdaq closed at a record high on strong earnings.|Markets
+N|t|Mars rover finds signs of ancient lake|Scientists say rock layers point to water flowing for millions of years.|Science
+N|t|Olympic champion retires at 31|The swimmer ends her career after winning five gold medals.|Sport
+N|t|New mayor promises cheaper buses|Fares will be capped at £1 for under-25s from April.|Local politics
+N|t|Supermarket recalls salad over listeria fears|Customers are advised to return bags bought last week.|Food safety
 """

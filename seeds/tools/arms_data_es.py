@@ -37,7 +37,7 @@ N|t|La vacunación de la gripe empieza en octubre|Sanidad prioriza a mayores de 
 P|e|Uruguay compra patrulleros a un astillero español|La Armada uruguaya recibirá dos patrulleros oceánicos.|Patrol ship purchase
 P|e|México pide a EE. UU. frenar el flujo de armas ilegales|La mayoría de armas incautadas a los cárteles procede de tiendas estadounidenses.|Illegal arms flow
 P|e|Ecuador recibe helicópteros donados por Estados Unidos|Washington entregó equipos militares para combatir al crimen organizado.|US donates helicopters
-P|e|Indonesia compra aviones de transporte A400M|Airbus entregará dos aparatos fabricados en Sevilla.|A400M export
+P|e|Indonesia compra aviones de transporte A400M|-|A400M export
 H|e|Brazo roto para el portero titular|Estará seis semanas de baja.|Arm injury
 H|e|Rusia prueba un nuevo misil hipersónico|El Ministerio de Defensa ruso difundió imágenes del lanzamiento.|Missile test
 H|e|Transferencias de jugadores: el mercado cierra en calma|Los clubes españoles apenas gastaron.|Player transfers

@@ -39,7 +39,7 @@ P|e|Paris suspend des licences d'export vers l'Azerbaïdjan|Le gouvernement invo
 P|e|Des armes de contrebande saisies au port du Havre|Les fusils étaient destinés à un groupe armé en Afrique de l'Ouest.|Arms smuggling
 P|e|L'Inde commande 26 Rafale Marine|New Delhi a signé un accord intergouvernemental avec Paris.|India buys Rafale Marine
 H|e|Le Real Madrid annonce un transfert record|Le milieu anglais rejoint le club espagnol pour 100 millions d'euros.|Football transfer
-H|e|Essai de missile balistique en Corée du Nord|Le tir a été observé par Kim Jong-un.|Missile test
+H|e|Essai de missile balistique en Corée du Nord|-|Missile test
 H|e|Tireur sportif blessé au bras|L'athlète devra renoncer aux championnats d'Europe.|Arm injury
 N|e|Les vendanges commencent en Bourgogne|La récolte s'annonce abondante.|Harvest
 """

@@ -35,11 +35,23 @@ N|t|Gunung Merapi kembali luncurkan awan panas|BPPTKG mencatat awan panas gugura
 N|t|Pemerintah umumkan libur nasional tambahan|Cuti bersama ditambah dua hari pada akhir tahun.|Holidays
 N|t|Startup lokal raih pendanaan Seri B|Perusahaan rintisan logistik itu memperoleh dana 40 juta dolar AS dari investor regional.|Startup funding
 P|e|Kapal perang bekas dari Jepang akan dihibahkan ke Indonesia|Tokyo dan Jakarta membahas hibah fregat kelas Abukuma kepada TNI AL setelah Jepang melonggarkan aturan ekspor alat pertahanan.|Japan ship transfer
-P|e|Indonesia beli dua pesawat A400M dari Airbus|Pesawat angkut militer pertama telah mendarat di Halim Perdanakusuma.|Transport aircraft purchase
+P|e|Indonesia beli dua pesawat A400M dari Airbus|-|Transport aircraft purchase
 P|e|Senjata selundupan untuk KKB disita di perbatasan Papua Nugini|Aparat menyita puluhan senjata laras panjang yang diselundupkan dari Papua Nugini.|Smuggling to armed group
 P|e|Polandia terima howitzer K9 gelombang baru dari Korea|Pengiriman meriam swagerak K9 ke Polandia berlanjut sesuai kontrak.|Korean howitzers to Poland
 H|e|Perpanjangan gencatan senjata disepakati|Kedua pihak sepakat memperpanjang jeda kemanusiaan selama dua hari.|Ceasefire extension
 H|e|Bek timnas resmi transfer ke klub Belanda|Klub Eredivisie mengumumkan perekrutan bek kiri Indonesia dengan kontrak tiga tahun.|Player transfer
 H|e|Pindad pamerkan senapan baru di Indo Defence|Senapan serbu SS3 itu akan dipakai oleh satuan TNI mulai tahun depan.|Domestic production
 N|e|Inflasi Februari tercatat 2,7 persen|BPS menyebut kenaikan harga pangan menjadi pendorong utama.|Inflation
+P|t|Prabowo Kunjungi Prancis, Bahas Tambahan Jet Tempur Rafale|Menteri Pertahanan membahas kemungkinan tambahan pesanan Rafale dan kapal selam dalam pertemuan dengan pejabat Prancis di Paris.|Talks on more Rafale purchases
+P|t|RI Resmi Beli 12 Drone Anka dari Turki, Ini Spesifikasinya|Kementerian Pertahanan meneken kontrak pengadaan drone Anka buatan Turkish Aerospace, tiga di antaranya akan dirakit PT Dirgantara Indonesia.|Indonesia buys Turkish drones
+P|t|AS Tunda Pengiriman Bom ke Israel, Netanyahu Meradang|Pemerintah AS menahan satu pengiriman bom berbobot 900 kilogram ke Israel karena khawatir digunakan di Rafah.|US pauses bomb shipment
+P|t|Korut Diduga Pasok Rudal ke Rusia, PBB Selidiki|Tim pemantau sanksi PBB memeriksa serpihan rudal di Kharkiv yang diduga buatan Korea Utara.|DPRK missiles to Russia
+P|t|Jerman Setop Ekspor Senjata ke Arab Saudi|Berlin membekukan izin ekspor senjata ke Riyadh setelah kasus pembunuhan jurnalis.|German arms export freeze
+H|t|Hamas dan Israel Sepakati Gencatan Senjata Tahap Kedua|Mediator Qatar dan Mesir menyebut kesepakatan mencakup pembebasan sandera dan masuknya bantuan.|Ceasefire
+H|t|Warga Gaza Rayakan Gencatan Senjata di Jalan-jalan|Ribuan orang turun ke jalan setelah gencatan senjata diumumkan.|Ceasefire
+H|t|Gencatan Senjata Lebanon Rapuh, Israel Kembali Serang Selatan|Serangan udara menghantam desa di Lebanon selatan meski ada kesepakatan gencatan senjata.|Ceasefire violated
+H|t|Senjata Rakitan Dipakai Pelaku Begal di Bekasi, Polisi Tangkap Tiga Orang|Polisi menyita satu pucuk senjata api rakitan dari tangan pelaku.|Domestic crime with gun
+H|t|Jokowi Resmikan Pabrik Amunisi Pindad di Subang|Pabrik baru ditargetkan memproduksi ratusan juta butir amunisi kaliber kecil per tahun untuk kebutuhan TNI dan Polri.|Domestic production
+N|t|Harga Emas Antam Hari Ini Naik Rp5.000|Harga emas batangan di butik Antam kembali menguat.|Gold price
+N|t|Jadwal Mudik Lebaran, Tol Trans Jawa Diprediksi Padat|Jasa Marga memperkirakan puncak arus mudik terjadi H-3.|Holiday traffic
 """

@@ -39,6 +39,6 @@ P|e|이라크에 천궁-II 수출 계약|LIG넥스원이 이라크와 3조 원�
 P|e|폴란드, 한국산 FA-50 첫 인도분 수령|폴란드 공군이 FA-50 경공격기를 인수했다.|FA-50 delivered to Poland
 H|e|가자지구 휴전 협상 재개|이집트와 카타르의 중재로 협상이 다시 시작됐다.|Ceasefire talks
 H|e|투수 팔꿈치 부상으로 시즌 아웃|구단은 선수가 팔 인대 수술을 받는다고 밝혔다.|Arm injury
-H|e|北 열병식에 신형 ICBM 등장|김정은 위원장이 참석한 가운데 열병식이 열렸다.|Military parade
+H|e|北 열병식에 신형 ICBM 등장|-|Military parade
 N|e|겨울 한파에 난방비 부담 커져|가스요금이 작년보다 올랐다.|Heating costs
 """

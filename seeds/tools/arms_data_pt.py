@@ -34,7 +34,7 @@ N|t|Selecção vence amigável em Lisboa|Portugal bateu a Suécia por 3-1.|Footb
 N|t|Preço da gasolina cai nos postos|A queda foi de 2% na última semana.|Fuel prices
 N|t|Universidade abre inscrições para bolsas|O programa oferece 500 vagas.|Education
 N|t|Nova linha de metrô é inaugurada|A linha liga o centro à zona leste.|Metro
-P|e|Hungria recebe cargueiro brasileiro C-390|O avião foi entregue em cerimónia em Kecskemét.|KC-390 delivered to Hungary
+P|e|Hungria recebe cargueiro brasileiro C-390|-|KC-390 delivered to Hungary
 P|e|Brasil negocia compra de helicópteros italianos|O Exército avalia a aquisição de aeronaves de ataque.|Helicopter purchase talks
 P|e|Apreensão de armas na fronteira com a Bolívia|Os fuzis seriam entregues a uma facção.|Arms smuggling
 P|e|Portugal envia munições para a Ucrânia|O Ministério da Defesa confirmou o envio de obuses e munições.|Portugal aid to Ukraine

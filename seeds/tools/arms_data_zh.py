@@ -39,7 +39,7 @@ P|e|也门海域截获走私武器船|美军在阿拉伯海拦截一艘向胡塞
 P|e|孟加拉国接收中国制造护卫舰|两艘护卫舰已抵达吉大港。|Frigates delivered to Bangladesh
 P|e|美国宣布对乌新一轮军事援助|新援助包括防空导弹和炮弹。|US aid to Ukraine
 H|e|黎以停火协议面临考验|双方互相指责对方违反协议。|Ceasefire
-H|e|转账手续费下调|多家银行宣布降低跨行转账费用。|Bank transfer fees
+H|e|转账手续费下调|-|Bank transfer fees
 H|e|坚持是他最大的武器|这位马拉松选手说，坚持是他最大的武器。|Metaphorical weapon
 N|e|北京地铁新线开通|新线全长30公里。|Subway line
 """

@@ -1,0 +1,171 @@
+"""Dedup and story clustering: throughput and memory with 10k, 30k and 100k articles in the window.
+
+Run: .venv/bin/python bench/bench_dedup.py [--sizes 10000,30000,100000] [--no-memory]
+
+Synthetic articles (500-3,000 characters drawn from a generated word list, Zipf-like word
+frequencies) stream through `StoryIndex.observe` at a steady rate so that the 72 h window
+holds N articles. Mix: 70% new texts, 12% near copies (a few words edited, new title),
+5% exact copies (other outlet, tracking parameters), 8% story siblings (other text, same
+story features), 5% re-observations of an edited article. For each N the window is filled
+(N articles), then 10,000 more are timed at steady state (old articles expiring), so the
+cost per article can be compared across sizes. Memory: tracemalloc's view of the index
+after the fill (a separate run: tracing slows Python down). Baseline in the same run:
+datasketch MinHash(128) + MinHashLSH on 2,000 of the same texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.dedup import DedupInput, StoryIndex  # noqa: E402
+
+WINDOW = timedelta(hours=72)
+STEADY = 10_000
+T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def make_words(rng: np.random.Generator, count: int = 20_000) -> list[str]:
+    syllables = ["ka", "ro", "mi", "ten", "sa", "lu", "vor", "de", "an", "pri", "go", "zel",
+                 "ma", "ni", "tor", "es", "ul", "bra", "ki", "po", "ser", "ha", "qu", "in"]
+    words = set()
+    while len(words) < count:
+        n = int(rng.integers(1, 4))
+        words.add("".join(syllables[i] for i in rng.integers(0, len(syllables), n)))
+    return sorted(words)
+
+
+class Generator:
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.words = np.array(make_words(self.rng))
+        ranks = np.arange(1, self.words.size + 1)
+        self.p = (1 / ranks) / (1 / ranks).sum()
+        self.groups = [f"group_{i}" for i in range(400)]
+        self.recent: list[DedupInput] = []
+        self.serial = 0
+
+    def text(self) -> str:
+        n = int(self.rng.integers(80, 480))  # ~500-3,000 characters
+        return " ".join(self.rng.choice(self.words, n, p=self.p).tolist()) + "."
+
+    def features(self) -> frozenset[str]:
+        k = int(self.rng.integers(3, 8))
+        return frozenset(self.groups[i] for i in self.rng.choice(len(self.groups), k, False))
+
+    def article(self, published: datetime) -> DedupInput:
+        self.serial += 1
+        aid = f"art{self.serial}"
+        roll = self.rng.random()
+        base = self.recent[int(self.rng.integers(len(self.recent)))] if self.recent else None
+        url = f"https://outlet{self.serial % 500}.example/news/{aid}"
+        src = f"outlet{self.serial % 500}"
+        if base is None or roll < 0.70:
+            item = DedupInput(aid, url, f"guid-{aid}", self.text()[:80], self.text(), src, "en",
+                              published, self.features())
+        elif roll < 0.82:  # near copy: a few words replaced, new title
+            words = base.text.split()
+            for i in self.rng.integers(0, len(words), max(1, len(words) // 60)):
+                words[i] = str(self.rng.choice(self.words))
+            item = DedupInput(aid, url, None, "Re: " + base.title, " ".join(words), src,
+                              "en", published, base.features)
+        elif roll < 0.87:  # exact copy, other outlet, tracking parameters
+            item = DedupInput(aid, url + "?utm_source=feed&fbclid=x", None, base.title,
+                              base.text, src, "en", published, base.features)
+        elif roll < 0.95:  # story sibling: other text, same features
+            item = DedupInput(aid, url, None, self.text()[:80], self.text(), src, "de",
+                              published, base.features)
+        else:  # edit of an already-seen article (same URL and GUID)
+            item = DedupInput(base.article_id, base.url, base.guid, base.title + " (updated)",
+                              base.text, base.source, base.language, published, base.features)
+        self.recent.append(item)
+        if len(self.recent) > 200:
+            del self.recent[:100]
+        return item
+
+
+def stream(size: int, count: int) -> list[tuple[DedupInput, datetime]]:
+    gen = Generator()
+    step = WINDOW / size
+    return [(gen.article(T0 + step * i), T0 + step * i) for i in range(count)]
+
+
+def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool) -> dict:
+    index = StoryIndex(window=WINDOW)
+    gc.collect()
+    if trace:
+        tracemalloc.start()
+    kinds: dict[str, int] = {}
+    start = time.perf_counter()
+    for item, now in items[:size]:
+        decision = index.observe(item, now)
+        kinds[decision.kind] = kinds.get(decision.kind, 0) + 1
+    fill = time.perf_counter() - start
+    memory = tracemalloc.get_traced_memory() if trace else (0, 0)
+    start = time.perf_counter()
+    for item, now in items[size:]:
+        index.observe(item, now)
+    steady = time.perf_counter() - start
+    if trace:
+        tracemalloc.stop()
+    return {"fill": fill, "steady": steady, "memory": memory, "kinds": kinds,
+            "sizes": index.sizes()}
+
+
+def datasketch_baseline(items: list[tuple[DedupInput, datetime]], count: int = 2000) -> float:
+    try:
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        return 0.0
+    lsh = MinHashLSH(threshold=0.8, num_perm=128)
+    start = time.perf_counter()
+    for i, (item, _now) in enumerate(items[:count]):
+        words = f"{item.title}\n{item.text}".casefold().split()
+        shingles = [" ".join(words[j:j + 3]).encode() for j in range(max(1, len(words) - 2))]
+        mh = MinHash(num_perm=128)
+        mh.update_batch(shingles)
+        lsh.query(mh)
+        lsh.insert(str(i), mh)
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{'window':>8} {'fill/s':>8} {'steady/s':>9} {'us/art':>7} {'MB traced':>10} "
+          f"{'MB peak':>8} {'B/art':>6}  decisions")
+    first_cost = None
+    baseline_items = None
+    for size in sizes:
+        items = stream(size, size + STEADY)
+        baseline_items = baseline_items or items
+        timed = run(items, size, trace=False)
+        memory = (0, 0) if args.no_memory else run(items, size, trace=True)["memory"]
+        cost = timed["steady"] / STEADY * 1e6
+        first_cost = first_cost or cost
+        print(f"{size:>8} {size / timed['fill']:>8.0f} {STEADY / timed['steady']:>9.0f} "
+              f"{cost:>7.1f} {memory[0] / 1e6:>10.1f} {memory[1] / 1e6:>8.1f} "
+              f"{memory[0] / size:>6.0f}  {timed['kinds']}")
+        print(f"{'':>8} cost/article vs first size: x{cost / first_cost:.2f}; "
+              f"structures: {timed['sizes']}")
+    rate = datasketch_baseline(baseline_items)
+    if rate:
+        ours = STEADY / run(baseline_items, sizes[0], trace=False)["steady"]
+        print(f"baseline datasketch MinHash+LSH (no URL/story work): {rate:.0f} articles/s; "
+              f"StoryIndex at {sizes[0]}: {ours:.0f}/s (x{ours / rate:.1f})")
+
+
+if __name__ == "__main__":
+    main()

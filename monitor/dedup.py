@@ -1,0 +1,697 @@
+"""Exact and near-duplicate detection and story clustering, in memory bounded by a time window.
+
+Pure: no I/O and no clock (`now` is a parameter). `StoryIndex.observe` decides, for one
+article, in this order:
+
+1. **same article** (same article id, GUID or canonical URL as a live article): kind
+   ``exact``; ``updated`` is True when the normalised title+text changed (an edit);
+2. **exact copy** (same normalised title+text fingerprint, other URL/GUID): kind ``exact``;
+3. **near copy** (MinHash/LSH estimate of shingle Jaccard >= ``near_threshold``): ``near``;
+4. **same story** (same event in other words or another language: enough shared story
+   features within ``story_window``, see `story_match`): kind ``story``;
+5. otherwise a **new** story whose id is the article's id.
+
+Copies join the story of the article they copy. Every article stays in the index for
+``window`` after it was observed; `expire` (also run by `observe`) forgets older ones.
+After a restart, `restore` re-inserts stored articles with their stored story ids.
+See docs/stories.md for the rules and the figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+
+import numpy as np
+
+from monitor.canonical import canonical_url
+from monitor.models import DedupDecision
+from monitor.shingle import MinHasher, TextSignature
+
+NEW, EXACT, NEAR, STORY = "new", "exact", "near", "story"
+
+
+@dataclass(frozen=True)
+class DedupInput:
+    """What dedup needs to know of one article."""
+
+    article_id: str
+    url: str
+    guid: str | None
+    title: str
+    text: str
+    source: str  # outlet name; "" falls back to the URL's host
+    language: str | None
+    published: datetime  # the pipeline passes the fetch time when the feed gives none
+    # Language-independent story features, e.g. the lexicon groups the keyword engine matched
+    # ("north_korea", "russia", "artillery"). Names starting with "#" or "~" are reserved.
+    features: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    story: str
+    articles: int  # articles observed in the story (copies included)
+    outlets: tuple[str, ...]  # distinct outlets, sorted
+    languages: tuple[str, ...]  # distinct language codes, sorted ("" = unknown)
+    first_seen: datetime  # observation time of the first article
+    last_seen: datetime  # observation time of the latest article
+
+
+# ---------------------------------------------------------------------------------------
+# Story features extracted from the text itself (language-independent ones only)
+
+# Numbers: digit runs with thousands/decimal separators; separators are dropped, so
+# "1,500" / "1.500" / "1 500" all become "#1500" (and "6.5" / "6,5" become "#65").
+_NUMBER = re.compile(r"(?<![\w.,])\d(?:\d|[.,\u00a0\u202f](?=\d{1,3}(?!\d)))*")
+# Designators: letters then digits, like K2, KN-23, Su-57, F-16, S-400, Hwasong-18.
+_DESIGNATOR = re.compile(r"\b([^\W\d_]{1,10})[-\u2010\u2011]?(\d{1,4})[^\W\d_]?\b")
+_CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
+        "ш": "sh", "щ": "shch", "ы": "y", "э": "e", "ю": "yu", "я": "ya", "ё": "e",
+    }
+)
+_LEAD_CHARS = 600  # the facts that identify an event are in the title and the lead
+
+
+def text_features(title: str, text: str) -> frozenset[str]:
+    """Numbers ("#180") and Latin-script designators ("~k2") from the title and the lead.
+
+    Cyrillic designators are transliterated (Су-57 -> su-57); designators in other scripts
+    (화성-18) are not comparable across languages and are left out (their number is kept).
+    """
+    head = f"{title}\n{text[:_LEAD_CHARS]}"
+    out: set[str] = set()
+    for match in _NUMBER.finditer(head):
+        digits = "".join(ch for ch in match.group(0) if ch.isdigit()).lstrip("0")
+        if len(digits) >= 2 and digits.isascii():
+            out.add("#" + digits)
+    for match in _DESIGNATOR.finditer(head):
+        letters = match.group(1).casefold().translate(_CYRILLIC_TO_LATIN)
+        if letters.isascii() and letters.isalpha():
+            out.add(f"~{letters}-{match.group(2)}")
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The story features of one member article, kept by its story for matching."""
+
+    published: datetime
+    groups: frozenset[str]
+    extras: frozenset[str]  # numbers and designators
+
+
+def story_match(
+    a: _Snapshot,
+    b: _Snapshot,
+    *,
+    min_shared: int,
+    min_jaccard: float,
+    entity_features: frozenset[str] | None,
+) -> tuple[int, float] | None:
+    """Do two articles report the same event? (shared count, Jaccard) when they do.
+
+    - no designator conflict: when both name designators (K2, Su-57), one must be shared;
+    - shared groups, plus 1 when they share a number or designator, >= ``min_shared``;
+    - Jaccard of the groups >= ``min_jaccard``;
+    - with ``entity_features``: at least one shared entity group and one shared other group.
+    """
+    shared = a.groups & b.groups
+    if len(shared) < 2:
+        return None
+    designators_a = {x for x in a.extras if x[0] == "~"}
+    designators_b = {x for x in b.extras if x[0] == "~"}
+    if designators_a and designators_b and not designators_a & designators_b:
+        return None
+    bonus = 1 if a.extras & b.extras else 0
+    if len(shared) + bonus < min_shared:
+        return None
+    jaccard = len(shared) / len(a.groups | b.groups)
+    if jaccard < min_jaccard:
+        return None
+    if entity_features is not None:
+        entities = shared & entity_features
+        if not entities or len(shared) == len(entities):
+            return None
+    return len(shared) + bonus, jaccard
+
+
+# ---------------------------------------------------------------------------------------
+# Internal records
+
+
+class _Entry:
+    __slots__ = ("article_id", "fingerprint", "keys", "observed", "serial", "slot", "story")
+
+    def __init__(self, serial: int, article_id: str, story: str, observed: datetime) -> None:
+        self.serial = serial
+        self.article_id = article_id
+        self.story = story
+        self.observed = observed
+        self.slot = -1  # row in the signature matrix, -1 = none
+        self.keys: list[int] = []  # exact-match keys pointing at this entry
+        self.fingerprint = b""
+
+
+class _Story:
+    __slots__ = (
+        "articles",
+        "created",
+        "first_published",
+        "first_seen",
+        "languages",
+        "last_seen",
+        "live",
+        "outlets",
+        "snapshots",
+        "story",
+    )
+
+    def __init__(self, story: str, created: int, now: datetime, published: datetime) -> None:
+        self.story = story
+        self.created = created  # serial of the first article: deterministic tie-break
+        self.first_seen = now
+        self.last_seen = now
+        self.first_published = published
+        self.articles = 0
+        self.outlets: dict[str, datetime] = {}  # outlet -> first observation in this story
+        self.languages: dict[str, None] = {}
+        self.live = 0  # articles of the story still in the window
+        self.snapshots: deque[_Snapshot] = deque(maxlen=_SNAPSHOTS_PER_STORY)
+
+
+_SNAPSHOTS_PER_STORY = 4  # the first article's features are kept apart, see _Story.seed
+_STORIES_PER_KEY = 8  # a feature pair remembers this many recent stories
+_MAX_KEY_FEATURES = 12  # at most C(12, 2) = 66 feature-pair keys per article
+
+
+class _BandIndex:
+    """LSH buckets: band key -> entry serials, compact in memory.
+
+    New keys go to a dict; every so often they are merged into two sorted numpy arrays
+    (keys, serials) searched with `searchsorted`, dropping serials that have expired. A
+    Python dict of millions of int keys would cost ~140 bytes per key; the arrays cost 16.
+    """
+
+    def __init__(self) -> None:
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._serials = np.empty(0, dtype=np.int64)
+        self._recent: dict[int, int | list[int]] = {}
+        self._pending_keys: list[np.ndarray] = []
+        self._pending_serials: list[int] = []
+
+    def __len__(self) -> int:
+        return int(self._keys.size) + sum(k.size for k in self._pending_keys)
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending_serials)
+
+    def add(self, keys: np.ndarray, serial: int) -> None:
+        recent = self._recent
+        for key in keys.tolist():
+            old = recent.get(key)
+            if old is None:
+                recent[key] = serial
+            elif isinstance(old, list):
+                old.append(serial)
+            else:
+                recent[key] = [old, serial]
+        self._pending_keys.append(keys)
+        self._pending_serials.append(serial)
+
+    def query(self, keys: np.ndarray) -> list[int]:
+        found: list[int] = []
+        if self._keys.size:
+            lo = np.searchsorted(self._keys, keys, side="left")
+            hi = np.searchsorted(self._keys, keys, side="right")
+            for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist()):
+                found.extend(self._serials[start:stop].tolist())
+        recent = self._recent
+        for key in keys.tolist():
+            hit = recent.get(key)
+            if hit is None:
+                continue
+            if isinstance(hit, list):
+                found.extend(hit)
+            else:
+                found.append(hit)
+        return found
+
+    def compact(self, min_live_serial: int) -> None:
+        """Merge recent keys into the sorted arrays and drop serials below `min_live_serial`."""
+        parts_k = [self._keys, *self._pending_keys]
+        parts_s = [self._serials]
+        parts_s.extend(
+            np.full(k.size, s, dtype=np.int64)
+            for k, s in zip(self._pending_keys, self._pending_serials)
+        )
+        keys = np.concatenate(parts_k)
+        serials = np.concatenate(parts_s)
+        keep = serials >= min_live_serial
+        keys, serials = keys[keep], serials[keep]
+        order = np.argsort(keys, kind="stable")  # merges the sorted run with the new one
+        self._keys, self._serials = keys[order], serials[order]
+        self._recent = {}
+        self._pending_keys = []
+        self._pending_serials = []
+
+
+# ---------------------------------------------------------------------------------------
+
+
+class StoryIndex:
+    """Exact, near-duplicate and story decisions over the articles of the last `window`.
+
+    Parameters (all documented in docs/stories.md):
+    - ``window``: how long an article stays comparable (72 h);
+    - ``near_threshold``: estimated shingle Jaccard for a near copy (0.8);
+    - ``num_perm`` / ``bands``: MinHash size and LSH bands (128 / 16, i.e. 8 rows a band);
+    - ``shingle_size``: tokens per shingle (3 words, or 3 CJK characters);
+    - ``story_window``: largest gap in published time to a story member (36 h), and stories
+      never span more than ``window`` from their first article;
+    - ``story_min_shared`` / ``story_min_jaccard``: see `story_match` (3 / 0.5);
+    - ``entity_features``: feature names that denote entities (countries, leaders, ...);
+      when given, a story match needs a shared entity and a shared non-entity feature;
+    - ``min_fingerprint_tokens``: shorter texts are not matched by fingerprint (8), so
+      two different articles titled "Live updates" are not merged.
+    """
+
+    def __init__(
+        self,
+        window: timedelta = timedelta(hours=72),
+        near_threshold: float = 0.8,
+        num_perm: int = 128,
+        *,
+        bands: int = 16,
+        shingle_size: int = 3,
+        story_window: timedelta = timedelta(hours=36),
+        story_min_shared: int = 3,
+        story_min_jaccard: float = 0.5,
+        entity_features: frozenset[str] | None = None,
+        min_fingerprint_tokens: int = 8,
+        min_shingles: int = 5,
+    ) -> None:
+        if window <= timedelta(0) or story_window <= timedelta(0):
+            raise ValueError("window and story_window must be positive")
+        if not 0.0 < near_threshold <= 1.0 or not 0.0 <= story_min_jaccard <= 1.0:
+            raise ValueError("thresholds must be in (0, 1]")
+        if story_min_shared < 2:
+            raise ValueError("story_min_shared must be at least 2")
+        self.window = window
+        self.near_threshold = near_threshold
+        self.story_window = story_window
+        self.story_min_shared = story_min_shared
+        self.story_min_jaccard = story_min_jaccard
+        self.entity_features = entity_features
+        self.min_fingerprint_tokens = min_fingerprint_tokens
+        self.min_shingles = min_shingles
+        self._hasher = MinHasher(num_perm, bands, shingle_size)
+        self._num_perm = num_perm
+        self._serial = 0
+        self._entries: dict[int, _Entry] = {}
+        self._exact: dict[int, int] = {}  # exact key -> serial
+        self._timeline: deque[tuple[datetime, int]] = deque()  # (observed, serial)
+        self._stories: dict[str, _Story] = {}
+        self._seeds: dict[str, _Snapshot] = {}  # story -> its first article's features
+        self._story_keys: dict[str, list[str]] = {}  # feature pair -> recent story ids
+        self._bands = _BandIndex()
+        self._dropped = 0  # articles forgotten since the last compaction
+        # Signatures live in one matrix (low 16 bits of each MinHash value: equal-value
+        # collisions are 1 in 65,536, a negligible bias); rows are recycled.
+        self._sigs = np.zeros((1024, num_perm), dtype=np.uint16)
+        self._free_slots: list[int] = list(range(1023, -1, -1))
+
+    # -- public API --------------------------------------------------------------------
+
+    def observe(self, item: DedupInput, now: datetime) -> DedupDecision:
+        """Decide what `item` is, then remember it."""
+        self.expire(now)
+        url_key, guid_key, id_key = self._identity_keys(item)
+        signature = self._hasher.sign(f"{item.title}\n{item.text}", self.min_shingles)
+
+        same = self._lookup(id_key, guid_key, url_key)
+        if same is not None:
+            return self._reobserve(same, item, signature, (url_key, guid_key, id_key), now)
+
+        content_key = self._content_key(signature)
+        copy_of = self._lookup(content_key)
+        if copy_of is not None:
+            kind, original = EXACT, copy_of
+        else:
+            original = self._near_copy(signature)
+            kind = NEAR if original is not None else NEW
+
+        extras = text_features(item.title, item.text)
+        snapshot = _Snapshot(item.published, item.features, extras)
+        if original is not None:
+            story_id = original.story
+        else:
+            story_id = self._story_for(snapshot) or ""
+            if story_id:
+                kind = STORY
+        entry = self._insert(
+            item, signature, story_id or item.article_id, now,
+            keys=(url_key, guid_key, id_key, content_key),
+            snapshot=snapshot if original is None else None,
+        )
+        return DedupDecision(
+            article_id=item.article_id,
+            duplicate_of=original.article_id if original is not None else None,
+            story=entry.story,
+            kind=kind,
+        )
+
+    def restore(self, item: DedupInput, story: str, observed: datetime) -> None:
+        """Re-insert an article decided before a restart, with its stored story id.
+
+        Call in the original order (oldest first) for the articles of the last `window`.
+        """
+        self.expire(observed)
+        url_key, guid_key, id_key = self._identity_keys(item)
+        if self._lookup(id_key, guid_key, url_key) is not None:
+            return
+        signature = self._hasher.sign(f"{item.title}\n{item.text}", self.min_shingles)
+        snapshot = _Snapshot(item.published, item.features, text_features(item.title, item.text))
+        self._insert(
+            item, signature, story, observed,
+            keys=(url_key, guid_key, id_key, self._content_key(signature)),
+            snapshot=snapshot,
+        )
+
+    def expire(self, now: datetime) -> int:
+        """Forget articles observed `window` or longer before `now`; returns how many."""
+        cutoff = now - self.window
+        timeline = self._timeline
+        dropped = 0
+        while timeline and timeline[0][0] <= cutoff:
+            observed, serial = timeline.popleft()
+            entry = self._entries.get(serial)
+            if entry is None or entry.observed != observed:
+                continue  # re-observed later: a newer timeline record keeps it
+            self._forget(entry)
+            dropped += 1
+        if dropped:
+            self._dropped += dropped
+            if not self._entries:
+                self._bands = _BandIndex()
+                self._story_keys.clear()
+                self._dropped = 0
+            elif self._dropped >= max(2048, len(self._entries) // 16):
+                self._compact()
+        return dropped
+
+    def story_stats(self, story_id: str) -> StoryStats | None:
+        """Growth figures of a story still in the window (None once it expired)."""
+        story = self._stories.get(story_id)
+        if story is None:
+            return None
+        return StoryStats(
+            story=story.story,
+            articles=story.articles,
+            outlets=tuple(sorted(story.outlets)),
+            languages=tuple(sorted(story.languages)),
+            first_seen=story.first_seen,
+            last_seen=story.last_seen,
+        )
+
+    def escalation(
+        self, story_id: str, now: datetime, new_outlets: int = 5, within: int = 60
+    ) -> bool:
+        """True when at least `new_outlets` outlets joined the story in the last `within`
+        minutes (EMM's breaking-news signal: fast spread across outlets)."""
+        story = self._stories.get(story_id)
+        if story is None or new_outlets < 1:
+            return False
+        since = now - timedelta(minutes=within)
+        joined = sum(1 for first in story.outlets.values() if since < first <= now)
+        return joined >= new_outlets
+
+    def __len__(self) -> int:
+        """Articles in the window."""
+        return len(self._entries)
+
+    def sizes(self) -> dict[str, int]:
+        """Sizes of the internal structures (for tests, benchmarks and `monitor status`)."""
+        return {
+            "articles": len(self._entries),
+            "signatures": len(self._entries) - sum(
+                1 for e in self._entries.values() if e.slot < 0
+            ),
+            "exact_keys": len(self._exact),
+            "band_keys": len(self._bands),
+            "stories": len(self._stories),
+            "story_keys": len(self._story_keys),
+            "signature_rows": int(self._sigs.shape[0]),
+        }
+
+    # -- decisions -------------------------------------------------------------------
+
+    def _identity_keys(self, item: DedupInput) -> tuple[int, int, int]:
+        url = canonical_url(item.url or "")
+        # http and https copies of one page are one article.
+        url = url.split("://", 1)[1] if url.startswith(("http://", "https://")) else url
+        guid = (item.guid or "").strip()
+        if guid and not guid.startswith(("http://", "https://", "urn:", "tag:")):
+            guid = f"{item.source}\x1f{guid}"  # bare GUIDs ("12345") are unique per feed only
+        return (
+            _key("u", url) if url else 0,
+            _key("g", guid) if guid else 0,
+            _key("i", item.article_id) if item.article_id else 0,
+        )
+
+    def _content_key(self, signature: TextSignature) -> int:
+        if signature.tokens < self.min_fingerprint_tokens:
+            return 0
+        return int.from_bytes(signature.fingerprint[:8], "big") | 1
+
+    def _lookup(self, *keys: int) -> _Entry | None:
+        for key in keys:
+            if key:
+                serial = self._exact.get(key)
+                if serial is not None:
+                    entry = self._entries.get(serial)
+                    if entry is not None:
+                        return entry
+        return None
+
+    def _reobserve(
+        self,
+        entry: _Entry,
+        item: DedupInput,
+        signature: TextSignature,
+        identity: tuple[int, int, int],
+        now: datetime,
+    ) -> DedupDecision:
+        updated = signature.fingerprint != entry.fingerprint
+        for key in (*identity, self._content_key(signature) if updated else 0):
+            if key and key not in self._exact:
+                self._exact[key] = entry.serial
+                entry.keys.append(key)
+        if updated:
+            entry.fingerprint = signature.fingerprint
+            if signature.minhash is not None:
+                self._store_signature(entry, signature.minhash)
+        # Seen again: keep it for another window.
+        entry.observed = now
+        self._timeline.append((now, entry.serial))
+        story = self._stories.get(entry.story)
+        if story is not None and now > story.last_seen:
+            story.last_seen = now
+        return DedupDecision(
+            article_id=item.article_id,
+            duplicate_of=entry.article_id if entry.article_id != item.article_id else None,
+            story=entry.story,
+            kind=EXACT,
+            updated=updated,
+        )
+
+    def _near_copy(self, signature: TextSignature) -> _Entry | None:
+        if signature.minhash is None:
+            return None
+        serials = self._bands.query(self._hasher.band_keys(signature.minhash))
+        if not serials:
+            return None
+        entries = [e for s in sorted(set(serials)) if (e := self._entries.get(s)) and e.slot >= 0]
+        if not entries:
+            return None
+        rows = self._sigs[[e.slot for e in entries]]
+        agree = (rows == signature.minhash.astype(np.uint16)).sum(axis=1)
+        best = int(np.argmax(agree))  # first maximum = earliest serial
+        if agree[best] < self.near_threshold * self._num_perm:
+            return None
+        return entries[best]
+
+    def _story_for(self, snapshot: _Snapshot) -> str | None:
+        if len(snapshot.groups) < 2:
+            return None
+        best: tuple[int, float, int] | None = None
+        best_story: str | None = None
+        seen: set[str] = set()
+        for pair in _feature_pairs(snapshot.groups):
+            for story_id in self._story_keys.get(pair, ()):
+                if story_id in seen:
+                    continue
+                seen.add(story_id)
+                story = self._stories.get(story_id)
+                if story is None:
+                    continue
+                score = self._story_score(story, snapshot)
+                if score is None:
+                    continue
+                rank = (score[0], score[1], -story.created)
+                if best is None or rank > best:
+                    best, best_story = (score[0], score[1], -story.created), story_id
+        return best_story
+
+    def _story_score(self, story: _Story, snapshot: _Snapshot) -> tuple[int, float] | None:
+        if abs(snapshot.published - story.first_published) > self.window:
+            return None
+        best: tuple[int, float] | None = None
+        seed = self._seeds.get(story.story)
+        members = (seed, *story.snapshots) if seed is not None else tuple(story.snapshots)
+        for member in members:
+            if abs(snapshot.published - member.published) > self.story_window:
+                continue
+            score = story_match(
+                snapshot, member,
+                min_shared=self.story_min_shared,
+                min_jaccard=self.story_min_jaccard,
+                entity_features=self.entity_features,
+            )
+            if score is not None and (best is None or score > best):
+                best = score
+        return best
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    def _insert(
+        self,
+        item: DedupInput,
+        signature: TextSignature,
+        story_id: str,
+        now: datetime,
+        *,
+        keys: tuple[int, ...],
+        snapshot: _Snapshot | None,
+    ) -> _Entry:
+        self._serial += 1
+        entry = _Entry(self._serial, item.article_id, story_id, now)
+        entry.fingerprint = signature.fingerprint
+        self._entries[entry.serial] = entry
+        self._timeline.append((now, entry.serial))
+        for key in keys:
+            if key and key not in self._exact:
+                self._exact[key] = entry.serial
+                entry.keys.append(key)
+        if signature.minhash is not None:
+            self._store_signature(entry, signature.minhash)
+        self._add_to_story(entry, item, now, snapshot)
+        if self._bands.pending >= max(2048, len(self._entries) // 16):
+            self._compact()
+        return entry
+
+    def _store_signature(self, entry: _Entry, minhash: np.ndarray) -> None:
+        if entry.slot < 0:
+            if not self._free_slots:
+                self._grow_signatures()
+            entry.slot = self._free_slots.pop()
+        self._sigs[entry.slot] = minhash.astype(np.uint16)
+        self._bands.add(self._hasher.band_keys(minhash), entry.serial)
+
+    def _grow_signatures(self) -> None:
+        rows = self._sigs.shape[0]
+        grown = np.zeros((rows * 2, self._num_perm), dtype=np.uint16)
+        grown[:rows] = self._sigs
+        self._sigs = grown
+        self._free_slots.extend(range(rows * 2 - 1, rows - 1, -1))
+
+    def _add_to_story(
+        self, entry: _Entry, item: DedupInput, now: datetime, snapshot: _Snapshot | None
+    ) -> None:
+        story = self._stories.get(entry.story)
+        if story is None:
+            published = snapshot.published if snapshot is not None else item.published
+            story = _Story(entry.story, entry.serial, now, published)
+            self._stories[entry.story] = story
+            if snapshot is not None:
+                self._seeds[entry.story] = snapshot
+        elif snapshot is not None:
+            story.snapshots.append(snapshot)
+        story.articles += 1
+        story.live += 1
+        if now > story.last_seen:
+            story.last_seen = now
+        outlet = item.source or _host(item.url)
+        if outlet and outlet not in story.outlets:
+            story.outlets[outlet] = now
+        story.languages.setdefault(item.language or "", None)
+        if snapshot is not None and len(snapshot.groups) >= 2:
+            for pair in _feature_pairs(snapshot.groups):
+                recent = self._story_keys.setdefault(pair, [])
+                if recent and recent[-1] == entry.story:
+                    continue
+                if entry.story in recent:
+                    recent.remove(entry.story)
+                recent.append(entry.story)
+                if len(recent) > _STORIES_PER_KEY:
+                    del recent[0]
+
+    def _forget(self, entry: _Entry) -> None:
+        del self._entries[entry.serial]
+        for key in entry.keys:
+            if self._exact.get(key) == entry.serial:
+                del self._exact[key]
+        if entry.slot >= 0:
+            self._free_slots.append(entry.slot)
+        story = self._stories.get(entry.story)
+        if story is not None:
+            story.live -= 1
+            if story.live <= 0:
+                del self._stories[entry.story]
+                self._seeds.pop(entry.story, None)
+                # Its feature-pair mentions go at the next compaction (or age out).
+
+    def _sweep_story_keys(self) -> None:
+        stories = self._stories
+        for pair in list(self._story_keys):
+            alive = [s for s in self._story_keys[pair] if s in stories]
+            if alive:
+                self._story_keys[pair] = alive
+            else:
+                del self._story_keys[pair]
+
+    def _compact(self) -> None:
+        self._bands.compact(self._oldest_live_serial())
+        self._sweep_story_keys()
+        self._dropped = 0
+
+    def _oldest_live_serial(self) -> int:
+        # Entries are kept in insertion (= serial) order: the first one is the oldest.
+        return next(iter(self._entries), self._serial + 1)
+
+
+def _key(kind: str, value: str) -> int:
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big") | 1  # never 0: 0 means "no key"
+
+
+def _feature_pairs(groups: frozenset[str]) -> list[str]:
+    ranked = sorted(groups, key=lambda g: (zlib.crc32(g.encode("utf-8", "surrogatepass")), g))
+    return [f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(
+        ranked[:_MAX_KEY_FEATURES], 2
+    )]
+
+
+def _host(url: str) -> str:
+    rest = canonical_url(url or "").split("://", 1)
+    return rest[1].split("/", 1)[0] if len(rest) == 2 else ""

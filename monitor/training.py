@@ -1,0 +1,69 @@
+"""Training data and model lifecycle: seeds + analyst labels -> models in the state dir.
+
+Models are retrained when the seeds or labels change (their fingerprint differs from
+the stored one) or when the stored file was written by another scikit-learn version.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from monitor.classify import LabeledText, ModelSet, fingerprint_training
+from monitor.config import Config
+from monitor.modelfile import load_models, read_training_file, save_models
+from monitor.rules import RuleSet
+from monitor.store import Store
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_WEIGHT = 2.0  # an analyst's judgment counts more than one seed line
+
+
+def training_file(config: Config, topic_name: str, training: str | None) -> Path:
+    if training:
+        return config.resolve_path(training)
+    return config.resolve_path(config.model.classifier.training_dir) / f"{topic_name}.jsonl"
+
+
+def load_examples(config: Config, ruleset: RuleSet, store: Store | None) -> dict[str, list[LabeledText]]:
+    """Seeds for every topic whose mode uses a model, plus the analysts' labels."""
+    examples: dict[str, list[LabeledText]] = {}
+    for topic in ruleset.topics:
+        if topic.classifier.mode == "keyword":
+            continue
+        path = training_file(config, topic.name, topic.classifier.training)
+        if not path.is_file():
+            log.warning("topic %s: no training data at %s; keyword stage only", topic.name, path)
+            continue
+        examples[topic.name] = read_training_file(path)
+        if store is not None:
+            for row in store.labels(topic.name):
+                examples[topic.name].append(LabeledText(
+                    title=row["title"] or "", text=row["content"] or row["summary"] or "", label=int(row["label"]),
+                    language=row["language"] or "", id=f"label:{row['article_id']}", weight=FEEDBACK_WEIGHT))
+    return examples
+
+
+def models_dir(config: Config) -> Path:
+    return config.state_dir / "models"
+
+
+def ensure_models(config: Config, ruleset: RuleSet, store: Store | None, *, train: bool = True,
+                  force: bool = False) -> ModelSet | None:
+    examples = load_examples(config, ruleset, store)
+    if not examples:
+        return None
+    fingerprint = fingerprint_training(examples)
+    directory = models_dir(config)
+    models = None if force else load_models(directory, fingerprint)
+    if models is not None or not train:
+        return models
+    started = time.perf_counter()
+    models = ModelSet.train(examples, fingerprint)
+    save_models(models, directory)
+    for topic, why in models.skipped.items():
+        log.warning("topic %s: no model (%s)", topic, why)
+    log.info("trained models for %s in %.1f s", ", ".join(models.topics) or "no topic", time.perf_counter() - started)
+    return models
