@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         for article in read_articles(path):
             count += 1
-            results = engine.score(article[1], article[2])
+            results = engine.score(article[1], article[2], include_all=bool(args.sample))
             for t in topics:
                 res = results.get(t)
                 if res is not None and res.matched:

@@ -199,5 +199,272 @@ def explain(obj: Ctx, source: str, topic: str | None, language: str | None) -> N
         _fail(e)
 
 
-def entrypoint() -> None:  # pragma: no cover
-    main()
+@main.command()
+@click.option("--force", is_flag=True, help="Retrain even when seeds and labels are unchanged.")
+@click.pass_obj
+def train(obj: Ctx, force: bool) -> None:
+    """Train the topic classifiers from seeds and analyst labels."""
+    from monitor.store import Store
+    from monitor.training import ensure_models
+
+    config, ruleset = obj.load()
+    store = Store(config.db_path)
+    try:
+        models = ensure_models(config, ruleset, store, train=True, force=force)
+    except MonitorError as e:
+        _fail(e)
+        return
+    finally:
+        store.close()
+    if models is None:
+        click.echo("no topic uses a classifier (or no training data found)")
+        return
+    for info in models.info:
+        click.echo(f"{info.topic}: {info.positives} positive, {info.negatives} negative examples, "
+                   f"{len(info.languages)} languages, calibrated={info.calibrated}")
+    for topic, why in models.skipped.items():
+        click.echo(f"{topic}: no model ({why})")
+
+
+@main.command()
+@click.argument("labeled", type=click.File("r", encoding="utf-8"))
+@click.option("--cv", type=int, default=0, help="Also run K-fold cross-validation on the seeds.")
+@click.option("--db", type=click.Path(dir_okay=False), help="State file (default: throwaway).")
+@click.pass_obj
+def eval(obj: Ctx, labeled: Any, cv: int, db: str | None) -> None:  # noqa: A001
+    """Precision, recall and F1 per topic and language on a labeled JSON-lines file.
+
+    Input as for `monitor replay`, plus `labels: {"<topic>": 0|1}` on each line.
+    """
+    from monitor.evalcmd import run_eval
+
+    rt = obj.runtime(db=db or ":memory:")
+    try:
+        run_eval(rt, labeled, getattr(labeled, "name", "-"), cv=cv)
+    except MonitorError as e:
+        _fail(e)
+    finally:
+        rt.close()
+
+
+@main.command()
+@click.argument("article_id")
+@click.argument("topic")
+@click.argument("verdict", type=click.Choice(["yes", "no"]))
+@click.pass_obj
+def label(obj: Ctx, article_id: str, topic: str, verdict: str) -> None:
+    """Record an analyst's judgment; it joins the training data at the next retrain."""
+    from monitor.store import Store
+
+    config, ruleset = obj.load()
+    if topic not in ruleset.names:
+        raise click.BadParameter(f"unknown topic {topic!r} (known: {', '.join(ruleset.names)})")
+    store = Store(config.db_path)
+    try:
+        if store.article(article_id) is None:
+            raise click.ClickException(f"no stored article with id {article_id!r}")
+        store.set_label(article_id, topic, verdict == "yes", _now())
+    finally:
+        store.close()
+    click.echo(f"labeled {article_id} {topic}={verdict}; used at the next `monitor train` or restart")
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def feeds(ctx: click.Context) -> None:
+    """List feeds with their health; add, remove, import and export them."""
+    if ctx.invoked_subcommand is None:
+        from monitor.status import render_feeds
+
+        obj: Ctx = ctx.obj
+        config, _ = obj.load()
+        from monitor.store import Store
+
+        store = Store(config.db_path)
+        try:
+            render_feeds(store, _now())
+        finally:
+            store.close()
+
+
+def _store(obj: Ctx):  # type: ignore[no-untyped-def]
+    from monitor.store import Store
+
+    config, _ = obj.load()
+    return Store(config.db_path)
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--name", default="")
+@click.pass_obj
+def feeds_add(obj: Ctx, url: str, name: str) -> None:
+    """Add a feed (polled from the next cycle on; survives restarts)."""
+    store = _store(obj)
+    try:
+        store.add_feed(url, name, "cli", _now())
+    finally:
+        store.close()
+    click.echo(f"added {url}")
+
+
+@feeds.command("remove")
+@click.argument("url")
+@click.pass_obj
+def feeds_remove(obj: Ctx, url: str) -> None:
+    """Stop polling a feed (its articles and alerts stay)."""
+    store = _store(obj)
+    try:
+        removed = store.remove_feed(url)
+    finally:
+        store.close()
+    if not removed:
+        raise click.ClickException(f"no active feed {url}")
+    click.echo(f"removed {url}")
+
+
+@feeds.command("import")
+@click.argument("opml", type=click.Path(exists=True, dir_okay=False))
+@click.pass_obj
+def feeds_import(obj: Ctx, opml: str) -> None:
+    """Add every feed of an OPML file."""
+    from monitor.opml import parse_opml
+
+    try:
+        found = parse_opml(Path(opml).read_bytes(), opml)
+    except MonitorError as e:
+        _fail(e)
+        return
+    store = _store(obj)
+    try:
+        added = sum(store.add_feed(f.url, f.title, "opml", _now()) for f in found)
+    finally:
+        store.close()
+    click.echo(f"imported {added} of {len(found)} feeds from {opml}")
+
+
+@feeds.command("export")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.pass_obj
+def feeds_export(obj: Ctx, output: Any) -> None:
+    """Write the active feeds as OPML."""
+    from monitor.opml import OpmlFeed, export_opml
+
+    store = _store(obj)
+    try:
+        rows = store.feeds()
+    finally:
+        store.close()
+    output.write(export_opml([OpmlFeed(url=r["url"], title=r["name"] or r["url"]) for r in rows]))
+
+
+@main.command()
+@click.option("--topic", "-t")
+@click.option("--since", help="e.g. 24h, 7d or an ISO date")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_obj
+def stories(obj: Ctx, topic: str | None, since: str | None, limit: int) -> None:
+    """Stories with their articles, outlets and languages, newest first."""
+    store = _store(obj)
+    try:
+        rows = store.stories(topic=topic, since=_parse_since(since), limit=limit)
+    finally:
+        store.close()
+    for s in rows:
+        arts = s["articles"]
+        outlets = {a["source"] or a["feed"] for a in arts}
+        langs = {a["language"] or "?" for a in arts}
+        click.echo(f"story {s['id']}: {s['title'][:100]}")
+        click.echo(f"  {len(arts)} articles, {len(outlets)} outlets, languages {', '.join(sorted(langs))}; "
+                   f"first {s['first_seen']}, last {s['last_seen']}")
+        for a in arts[:10]:
+            click.echo(f"  - [{a['language'] or '?'}] {a['source'] or a['feed']}: {a['title'][:90]}")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--status", "state", type=click.Choice(["pending", "sending", "failed", "sent", "dead"]))
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def alerts(ctx: click.Context, state: str | None, limit: int) -> None:
+    """List alerts in the outbox; `alerts retry` re-queues failed or dead ones."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _store(ctx.obj)
+    try:
+        rows = store.alerts(state=state, limit=limit)
+    finally:
+        store.close()
+    for a in rows:
+        title = str(a.payload.get("title") or "")[:80]
+        err = f" error: {a.last_error[:100]}" if a.last_error else ""
+        click.echo(f"{a.id:>6} {a.state.value:<8} {a.channel:<16} {a.topic:<16} {a.score:.2f} "
+                   f"attempts={a.attempts} {title}{err}")
+
+
+@alerts.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--dead", is_flag=True, help="Re-queue every dead alert.")
+@click.pass_obj
+def alerts_retry(obj: Ctx, ids: tuple[int, ...], dead: bool) -> None:
+    """Put alerts back in the queue (by id, or all dead ones)."""
+    if not ids and not dead:
+        raise click.UsageError("give alert ids or --dead")
+    store = _store(obj)
+    try:
+        n = store.retry_alerts(None if dead else list(ids), _now())
+    finally:
+        store.close()
+    click.echo(f"re-queued {n} alert(s); the running daemon sends them at its next delivery tick")
+
+
+@main.group()
+def notify() -> None:
+    """Check delivery channels."""
+
+
+@notify.command("test")
+@click.argument("channel")
+@click.pass_obj
+def notify_test(obj: Ctx, channel: str) -> None:
+    """Send a sample alert to CHANNEL and report success or the exact error."""
+    from monitor.notifytest import send_test
+
+    config, _ = obj.load()
+    if channel not in config.channels:
+        raise click.BadParameter(f"unknown channel {channel!r} (known: {', '.join(config.channels)})")
+    result = send_test(config.channels[channel], _now())
+    if result.ok:
+        click.echo(f"channel {channel}: sent")
+    else:
+        click.echo(f"channel {channel}: FAILED ({result.status}): {result.error}", err=True)
+        sys.exit(1)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.pass_obj
+def db_backup(obj: Ctx, path: str) -> None:
+    """Online backup of the state database (safe while the daemon runs)."""
+    store = _store(obj)
+    try:
+        store.backup(Path(path))
+    finally:
+        store.close()
+    click.echo(f"backed up to {path}")
+
+
+@db.command("vacuum")
+@click.pass_obj
+def db_vacuum(obj: Ctx) -> None:
+    """Reclaim space after retention pruned old articles."""
+    store = _store(obj)
+    try:
+        store.db.vacuum()
+    finally:
+        store.close()
+    click.echo("vacuumed")

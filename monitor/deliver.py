@@ -29,9 +29,17 @@ from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import parse_qsl, urlsplit
 
+import warnings
+
 import apprise
 from apprise import AppriseAsset, NotifyFormat
 from apprise.common import PersistentStoreMode
+
+with warnings.catch_warnings():
+    # apprise's e-mail plugin imports the stdlib `imghdr` shim, deprecated since 3.11;
+    # import it once here so the lazy plugin load cannot warn in the middle of a send.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import apprise.utils.pgp  # noqa: F401
 
 from monitor.errors import DeliveryError
 from monitor.render import FORMAT_HTML, FORMAT_SLACK, Message

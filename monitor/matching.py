@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -31,6 +31,7 @@ from monitor.query import (
     evaluate,
     keyword_score,
     max_weight,
+    prefilter,
     uses_near,
     uses_sentences,
 )
@@ -40,6 +41,7 @@ from monitor.text import (
     is_word_char,
     normalize,
     normalize_with_map,
+    scan_form,
     sentence_index,
     sentence_starts,
 )
@@ -64,23 +66,30 @@ class _Segment:
 
 
 def compile_term(term: str, *, fold_accents: bool = True) -> tuple[_Segment, ...]:
-    """Normalise a term and split it at prefix words: "военн* сотрудничеств*" gives two
-    prefix segments; "arms deal*" one. A `*` on a word in an unspaced script is dropped
-    (those match as substrings anyway)."""
-    words = normalize(term, fold_accents=fold_accents).split()
+    """Normalise a term into the segments the automaton matches.
+
+    A segment ends at a word with a trailing `*` (a prefix) or at the term's end:
+    "военн* сотрудничеств*" gives two prefix segments, "arms deal*" one. Punctuation in
+    a spaced term becomes a word break, as in the scanned text ("u.s." -> "u s"). A `*`
+    after a character of an unspaced script is dropped (those match as substrings).
+    """
+    norm = normalize(term, fold_accents=fold_accents)
+    unspaced = any(is_unspaced_char(ch) for ch in norm)
     segments: list[_Segment] = []
     current: list[str] = []
-    for word in words:
-        if word.endswith("*"):
-            stem = word.rstrip("*")
-            current.append(stem)
-            segments.append(_Segment(" ".join(current), not is_unspaced_char(stem[-1])))
+    for word in norm.split():
+        is_prefix = word.endswith("*")
+        stem = word.rstrip("*")
+        parts = ([stem] if stem else []) if unspaced else scan_form(stem).split()
+        if not parts:
+            continue
+        current.extend(parts)
+        if is_prefix:
+            segments.append(_Segment(" ".join(current), not is_unspaced_char(parts[-1][-1])))
             current = []
-        else:
-            current.append(word)
     if current:
         segments.append(_Segment(" ".join(current), False))
-    return tuple(s for s in segments if s.text)
+    return tuple(segments)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class _CompiledTopic:
     saturation: float
     needs_words: bool
     needs_sentences: bool
+    could_match: Callable[[Container[int]], bool]  # cheap necessary condition
 
 
 @dataclass
@@ -121,7 +131,7 @@ class KeywordEngine:
         self._atom_topics: list[list[int]] = []  # atom id -> compiled topic indexes
         self._compiled: list[_CompiledTopic] = []
         self._by_name: dict[str, int] = {}
-        entries: dict[str, list[tuple[int, int, str, tuple[_Segment, ...]]]] = {}
+        entries: dict[tuple[str, int], list[tuple[int, str, tuple[_Segment, ...]]]] = {}
 
         for t_index, topic in enumerate(self.topics):
             atom_ids: dict[str, int] = {}
@@ -151,21 +161,42 @@ class KeywordEngine:
             sat = topic.saturation if topic.saturation else max_weight(topic.query)
             self._compiled.append(_CompiledTopic(
                 topic, tuple(atom_ids.items()), sat or 1.0,
-                uses_near(topic.query), uses_sentences(topic.query)))
+                uses_near(topic.query), uses_sentences(topic.query),
+                prefilter(topic.query, lambda a, ids=atom_ids: ids[a.key])))
             self._by_name[topic.name] = t_index
 
         self._needs_words = any(c.needs_words for c in self._compiled)
         self._needs_sentences = any(c.needs_sentences for c in self._compiled)
-        self._automaton = ahocorasick.Automaton()
-        for key, items in entries.items():
-            left = not is_unspaced_char(key[0])
-            right = not is_unspaced_char(key[-1])
-            exact = tuple((aid, term, rest) for kind, aid, term, rest in items if kind == _EXACT)
-            prefix = tuple((aid, term, rest) for kind, aid, term, rest in items if kind == _PREFIX)
-            self._automaton.add_word(key, (len(key), left, right, exact, prefix))
+        # Spaced terms: keys are " term " (exact) or " term" (prefix), matched against the
+        # scan form of the text, where every non-word character is a space; the automaton
+        # then checks word boundaries itself. Terms with CJK/Hangul/Kana/Thai characters go
+        # to a second automaton, run only on texts holding such characters.
+        self._spaced = ahocorasick.Automaton()
+        self._unspaced = ahocorasick.Automaton()
+        n_spaced = n_unspaced = 0
+        for (key, kind), items in entries.items():
+            if any(is_unspaced_char(ch) for ch in key):
+                left = not is_unspaced_char(key[0])
+                right = not is_unspaced_char(key[-1])
+                exact = tuple(items) if kind == _EXACT else ()
+                prefix = tuple(items) if kind == _PREFIX else ()
+                old = self._unspaced.get(key, None)
+                if old is not None:
+                    exact, prefix = exact or old[3], prefix or old[4]
+                else:
+                    n_unspaced += 1
+                self._unspaced.add_word(key, (len(key), left, right, exact, prefix))
+            else:
+                akey = " " + key + (" " if kind == _EXACT else "")
+                self._spaced.add_word(akey, (len(akey), kind == _PREFIX, tuple(items)))
+                n_spaced += 1
         self.term_count = len(entries)
-        if entries:
-            self._automaton.make_automaton()
+        self._has_spaced = n_spaced > 0
+        self._has_unspaced = n_unspaced > 0
+        if self._has_spaced:
+            self._spaced.make_automaton()
+        if self._has_unspaced:
+            self._unspaced.make_automaton()
 
     def _add_term(self, entries: dict, aid: int, text: str) -> None:
         segments = compile_term(text, fold_accents=self.fold_accents)
@@ -174,8 +205,8 @@ class KeywordEngine:
         shown = normalize(text, fold_accents=self.fold_accents)
         first = segments[0]
         kind = _PREFIX if first.prefix else _EXACT
-        item = (kind, aid, shown, segments[1:])
-        bucket = entries.setdefault(first.text, [])
+        item = (aid, shown, segments[1:])
+        bucket = entries.setdefault((first.text, kind), [])
         if item not in bucket:
             bucket.append(item)
 
@@ -192,27 +223,26 @@ class KeywordEngine:
 
     def _scan(self, title_n: str, text_n: str, hits: dict[int, list[Hit]]) -> None:
         joined = title_n + _SEP + text_n
-        scan = joined.replace("\n", " ")
-        n = len(scan)
         split = len(title_n) + 1  # text field starts here
-        raw: list[tuple[int, int, int, str]] = []  # (start, end, atom id, term)
+        raw: list[tuple[int, int, int, str]] = []  # (start, end, atom id, term) in `joined`
         seen: set[tuple[int, int, int]] = set()
-        for end_idx, (klen, left, right, exact, prefix) in self._automaton.iter(scan):
-            start = end_idx - klen + 1
-            end = end_idx + 1
-            if left and start > 0 and is_word_char(scan[start - 1]):
-                continue
-            bounded = not right or end >= n or not is_word_char(scan[end])
-            for group, is_prefix in ((exact, False), (prefix, True)):
-                if not group or (not is_prefix and not bounded):
-                    continue
-                stop = _word_end(scan, end) if (is_prefix and right) else end
-                for aid, term, rest in group:
+        if self._has_spaced:
+            # One leading space, so offsets in `scan` are offsets in `joined` + 1.
+            scan = " " + scan_form(joined) + " "
+            for end_idx, (klen, is_prefix, items) in self._spaced.iter(scan):
+                start = end_idx - klen + 1  # the leading space, i.e. the term in `joined`
+                if is_prefix:
+                    stop = scan.find(" ", end_idx + 1)
+                else:
+                    stop = end_idx  # before the trailing space
+                for aid, term, rest in items:
                     e = _match_rest(scan, stop, rest) if rest else stop
                     if e < 0 or (aid, start, e) in seen:
                         continue
                     seen.add((aid, start, e))
-                    raw.append((start, e, aid, term))
+                    raw.append((start, e - 1, aid, term))
+        if self._has_unspaced and _UNSPACED_TOKEN.search(joined):
+            self._scan_unspaced(joined, raw, seen)
         if not raw:
             return
         if len(raw) > 1:
@@ -237,6 +267,27 @@ class KeywordEngine:
                 term,
             ))
 
+    def _scan_unspaced(self, joined: str, raw: list[tuple[int, int, int, str]],
+                       seen: set[tuple[int, int, int]]) -> None:
+        scan = joined.replace("\n", " ")
+        n = len(scan)
+        for end_idx, (klen, left, right, exact, prefix) in self._unspaced.iter(scan):
+            start = end_idx - klen + 1
+            end = end_idx + 1
+            if left and start > 0 and is_word_char(scan[start - 1]):
+                continue
+            bounded = not right or end >= n or not is_word_char(scan[end])
+            for group, is_prefix in ((exact, False), (prefix, True)):
+                if not group or (not is_prefix and not bounded):
+                    continue
+                stop = _word_end(scan, end) if (is_prefix and right) else end
+                for aid, term, rest in group:
+                    e = _match_rest(scan, stop, rest) if rest else stop
+                    if e < 0 or (aid, start, e) in seen:
+                        continue
+                    seen.add((aid, start, e))
+                    raw.append((start, e, aid, term))
+
     # ------------------------------------------------------------ scoring
 
     def score(self, title: str, text: str, language: str | None = None, *,
@@ -255,6 +306,8 @@ class KeywordEngine:
         snippet_cache: dict[str, tuple[str, list[int]]] = {}
         for t_index in sorted(candidates):
             compiled = self._compiled[t_index]
+            if not include_all and not compiled.could_match(prepared.hits):
+                continue
             result = self._evaluate(compiled, prepared)
             if result.matched or include_all:
                 res = self._result(compiled, prepared, result, snippet_cache)

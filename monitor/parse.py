@@ -60,6 +60,8 @@ _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?\?>", re.DOTALL)
 _XML_ENC = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.DOTALL)
 _HTMLISH = re.compile(rb"<\s*(html|head|body|!doctype\s+html)\b", re.IGNORECASE)
 _FEEDISH = re.compile(rb"<\s*(rss|feed|rdf:rdf|channel)\b", re.IGNORECASE)
+_LEFTOVER_TAGS = re.compile(r"</?(?:p|div|a|br|span|img|b|i|strong|em|ul|li)\b[^<>]{0,300}>",
+                            re.IGNORECASE)
 _WS = re.compile(r"[ \t\r\n\f\v\xa0]+")
 
 
@@ -100,6 +102,8 @@ def clean_text(s: str, is_html: bool, limit: int) -> str:
     if not s:
         return ""
     text = _strip_html(s) if is_html else s[:MAX_HTML_INPUT]
+    if is_html and _LEFTOVER_TAGS.search(text):  # double-escaped markup (Reddit and others)
+        text = _strip_html(text)
     text = _CONTROL.sub("", text)
     lines = (_WS.sub(" ", ln).strip() for ln in text.split("\n"))
     text = "\n".join(ln for ln in lines if ln)
@@ -328,6 +332,7 @@ class _Builder:
     def __post_init__(self) -> None:
         self.seen: set[str] = set()
         self.duplicates = 0
+        self.empty = 0
         self.guessed = 0
         self.future = 0
         self.articles: list[Article] = []
@@ -337,6 +342,9 @@ class _Builder:
         title = clean_line(title)
         if not title:
             title = clean_line((summary or content)[:120])
+        if not (title or link or guid):
+            self.empty += 1  # nothing to show, link or match: not an article
+            return
         content_hash = _hash_text(title, content or summary)
         guid = clean_line(guid, 2_000) if guid else None
         key = guid or link or content_hash
@@ -358,6 +366,8 @@ class _Builder:
             published_is_guess=guess))
 
     def finish(self) -> tuple[Article, ...]:
+        if self.empty:
+            self.warnings.append(f"{self.empty} empty entries skipped")
         if self.duplicates:
             self.warnings.append(f"{self.duplicates} entries repeat an earlier id; first kept")
         if self.future:

@@ -226,12 +226,13 @@ class Poller:
 
     def _log_outcome(self, url: str, error: str, state: FeedState, new: int, queued: int) -> None:
         if error:
+            message = error if url in error else f"feed {url}: {error}"
             if url not in self._warned:
                 self._warned.add(url)
-                log.warning("feed %s: %s (will retry at %s; further failures are logged at debug level)",
-                            url, error, ts(state.next_poll))
+                log.warning("%s (retry at %s; further failures of this feed are logged at debug level)",
+                            message, ts(state.next_poll))
             else:
-                log.debug("feed %s: still failing (%d in a row): %s", url, state.consecutive_errors, error)
+                log.debug("still failing (%d in a row): %s", state.consecutive_errors, message)
             return
         if url in self._warned:
             self._warned.discard(url)

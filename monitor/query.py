@@ -18,7 +18,7 @@ query holds, which hits support it, and the weight of the distinct atoms that su
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -40,6 +40,7 @@ __all__ = [
     "atoms",
     "evaluate",
     "keyword_score",
+    "prefilter",
     "max_weight",
     "parse_query",
     "positive_atoms",
@@ -510,7 +511,7 @@ def _eval(
         found = hits.get(key, ())
         pos = [(key, h) for h in found if scope is None or h.field == scope]
         res: _R = (bool(pos), pos, {key: mult} if pos else {})
-        label = to_source(node) + (f" in {scope}" if scope else "")
+        label = (to_source(node) + (f" in {scope}" if scope else "")) if trace is not None else ""
     elif isinstance(node, Weighted):
         res = _eval(node.child, hits, scope, mult * node.weight, kids)
         label = f"^{node.weight:g}"
@@ -593,6 +594,33 @@ def evaluate(node: Node, hits: Mapping[str, Sequence[Hit]], *, trace: bool = Fal
         atoms=tuple(supp) if ok else (),
         trace=tr[-1] if tr else None,
     )
+
+
+def prefilter(node: Node, atom_id: Callable[[Atom], int]) -> Callable[[Container[int]], bool]:
+    """Compile a cheap necessary condition of the query over the set of atom ids present.
+
+    Positions, fields and NOT are ignored (NOT counts as possibly true), so a False
+    answer proves the query cannot hold and the full evaluation can be skipped.
+    """
+    if isinstance(node, Atom):
+        aid = atom_id(node)
+        return lambda present: aid in present
+    if isinstance(node, Not):
+        return lambda present: True
+    if isinstance(node, (Weighted, FieldScope)):
+        return prefilter(node.child, atom_id)
+    if isinstance(node, (Near, Sent)):
+        left, right = prefilter(node.left, atom_id), prefilter(node.right, atom_id)
+        return lambda present: left(present) and right(present)
+    parts = [prefilter(c, atom_id) for c in node.children
+             if not isinstance(c, Not)]  # type: ignore[union-attr]
+    if isinstance(node, And):
+        if not parts:
+            return lambda present: True
+        if len(parts) == 1:
+            return parts[0]
+        return lambda present: all(p(present) for p in parts)
+    return lambda present: any(p(present) for p in parts)
 
 
 def keyword_score(

@@ -112,7 +112,9 @@ def url_secrets(url: str) -> list[str]:
         out += [unquote(password), password]
         if parts.scheme.lower() not in ("mailto", "mailtos"):
             out += [unquote(user), user]  # often a token (e.g. discord, telegram bots)
-    host = parts.hostname or ""
+    host = netloc.rsplit("@", 1)[-1]  # raw, not .hostname: that lower-cases tokens
+    if not host.startswith("["):
+        host = host.split(":", 1)[0]
     if _looks_like_token(host):  # many apprise schemes put a token where the host is
         out.append(host)
     for segment in parts.path.split("/"):

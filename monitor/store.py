@@ -269,6 +269,17 @@ class Store:
     def articles_since(self, since: datetime) -> Iterator[dict[str, Any]]:
         return self.db.query("SELECT * FROM articles WHERE fetched >= ? ORDER BY fetched", [ts(since)])
 
+    def count_articles_since(self, since: datetime) -> int:
+        return next(self.db.query("SELECT count(*) AS n FROM articles WHERE fetched >= ?", [ts(since)]))["n"]
+
+    def topic_rates(self, day: datetime, week: datetime) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            """SELECT topic,
+                      sum(created >= :day) AS matches_24h, sum(created >= :day AND alert) AS alerts_24h,
+                      count(*) AS matches_7d, sum(alert) AS alerts_7d
+               FROM matches WHERE created >= :week GROUP BY topic ORDER BY topic""",
+            {"day": ts(day), "week": ts(week)}))
+
     def count_articles(self) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM articles"))["n"]
 

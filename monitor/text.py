@@ -31,7 +31,11 @@ __all__ = [
     "sentences",
 ]
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+# Zero-width characters, soft hyphen and bidi controls: invisible, so removed.
+_ZERO_WIDTH = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u202a\u202b\u202c\u202d"
+    "\u202e\u2066\u2067\u2068\u2069\u061c"
+)
 _HYPHENS = (
     "-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d\u058a\u1806"
 )
@@ -251,3 +255,36 @@ def sentences(text: str) -> list[tuple[int, int]]:
     starts = sentence_starts(text)
     ends = starts[1:] + [len(text)]
     return [(a, b) for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
+
+
+def _scan_space_class() -> str:
+    """A regex class of what separates words in spaced scripts: punctuation, symbols
+    (emoji included), spaces, controls, and the characters of unspaced scripts."""
+    ranges: list[list[int]] = []
+    category = unicodedata.category
+    for block in (range(0, 0x10000), range(0x1F000, 0x1FC00)):
+        for cp in block:
+            cat = category(chr(cp))
+            if cat[0] in "PSZ" or cat == "Cc" or cat == "Cf":
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+    ranges.extend([lo, hi] for lo, hi in _CJK_RANGES + _OTHER_UNSPACED)
+    parts = []
+    for lo, hi in ranges:
+        parts.append(re.escape(chr(lo)) if lo == hi
+                     else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+    return "[" + "".join(parts) + "]"
+
+
+@lru_cache(maxsize=1)
+def _scan_space() -> re.Pattern[str]:
+    return re.compile(_scan_space_class())
+
+
+def scan_form(s: str) -> str:
+    """`s` (normalised) with every non-word character of spaced scripts turned into a space,
+    keeping offsets: what spaced terms are matched against. Unspaced-script characters
+    become spaces too, so "北朝鮮とrussia" still has a boundary before "russia"."""
+    return _scan_space().sub(" ", s)

@@ -46,6 +46,8 @@ BILLION_LAUGHS = (
     b"</channel></rss>")
 BAD_UTF8 = rss(item(1, "Café ok") + "<item><title>broken XX</title><guid>b</guid></item>"
                ).replace(b"XX", b"\xff\xfe")
+TEN_THOUSAND = rss("".join(f"<item><title>Story {i}</title><link>http://example.invalid/{i}</link>"
+                           "</item>" for i in range(10_000)))
 GZIP_BOMB = gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9)  # ~200 KB on the wire
 
 
@@ -132,7 +134,7 @@ Handler.routes = {
     "/wrong-type": lambda h: h.reply(200, GOOD, "application/octet-stream"),
     "/text-plain": lambda h: h.reply(200, GOOD, "text/plain"),
     "/bad-utf8": lambda h: h.reply(200, BAD_UTF8, "application/rss+xml; charset=utf-8"),
-    "/10k": lambda h: h.reply(200, rss("".join(item(i) for i in range(10_000)))),
+    "/10k": lambda h: h.reply(200, TEN_THOUSAND),
     "/big-title": lambda h: h.reply(200, rss(item(1, "A" * 1_000_000))),
     "/control": lambda h: h.reply(200, rss(item(1, "bell\x07 and\x1b escape\x00 here"))),
     "/429": lambda h: h.reply(429, b"slow down", "text/plain", {"Retry-After": "120"}),

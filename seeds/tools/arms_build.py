@@ -11,7 +11,7 @@ An eval row whose text is ``-`` is headline-only (empty ``content``), like many 
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import json
 import random
 import sys
@@ -46,11 +46,14 @@ KINDS = {"P": (1, False), "H": (0, True), "N": (0, False)}
 
 def load_rows() -> list[dict[str, object]]:
     """Parse every data module into dicts; raise ValueError naming each bad line."""
-    sys.path.insert(0, str(TOOLS))
     rows: list[dict[str, object]] = []
     problems: list[str] = []
     for lang in LANGS:
-        module = importlib.import_module(f"arms_data_{lang}")
+        spec = importlib.util.spec_from_file_location(f"arms_data_{lang}",
+                                                      TOOLS / f"arms_data_{lang}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
         assert module.LANG == lang, module.__name__
         for number, line in enumerate(module.ROWS.strip().splitlines(), 1):
             line = line.strip()

@@ -3,8 +3,8 @@
 LANG = "pl"
 ROWS = """
 P|t|Kolejne czołgi K2 dotarły do Gdyni|Do portu w Gdyni przypłynęła następna partia czołgów K2 z Korei Południowej. Od 2026 roku wersja K2PL ma być produkowana w Bumarze-Łabędy na licencji Hyundai Rotem.|K2 tanks delivered, licensed production
-P|t|MON podpisało umowę na 96 śmigłowców Apache|Minister obrony podpisał umowę z rządem USA na zakup 96 śmigłowców AH-64E wraz z uzbrojeniem i szkoleniem.|Apache purchase
-P|t|Polska przekazała Ukrainie kolejne armatohaubice Krab|Ministerstwo Obrony Narodowej potwierdziło, że na Ukrainę trafiła następna partia Krabów, tym razem sfinansowana ze środków UE.|Krab howitzers to Ukraine
+P|t|MON podpisało umowę na 96 śmigłowców Apache|Minister obrony podpisał umowę z rządem USA na zakup 96 śmigłowców AH-64E wraz z uzbrojeniem i szkoleniem. Wartość kontraktu to około 10 miliardów dolarów. Pierwsze maszyny trafią do Polski w 2028 roku.|Apache purchase
+P|t|Polska przekazała Ukrainie kolejne armatohaubice Krab|Ministerstwo Obrony Narodowej potwierdziło, że na Ukrainę trafiła następna partia Krabów, tym razem sfinansowana ze środków UE. Haubice wyprodukowano w Hucie Stalowa Wola. Ukraińscy artylerzyści chwalą ich celność.|Krab howitzers to Ukraine
 P|t|Departament Stanu zgodził się na sprzedaż HIMARS Polsce|Amerykanie zatwierdzili możliwą sprzedaż 486 wyrzutni HIMARS, co może być jednym z największych kontraktów w historii programu.|HIMARS sale approval
 P|t|Pioruny trafią do Stanów Zjednoczonych|Mesko podpisało pierwszą umowę na eksport przenośnych zestawów przeciwlotniczych Piorun do USA.|Piorun export
 P|t|Polska kupuje kolejne czołgi Abrams|Pierwsze używane czołgi M1A1 z nowej umowy przypłynęły do Szczecina.|Abrams purchase
@@ -12,23 +12,23 @@ P|t|Korea Północna dostarcza Rosji pociski artyleryjskie|Wywiad Korei Południ
 P|t|Iran przekazał Rosji drony Shahed|Biały Dom twierdzi, że Teheran dostarczył Rosji setki dronów i pomaga w budowie fabryki.|Iranian drones to Russia
 P|t|Niemcy zgadzają się na wysłanie Leopardów|Rząd w Berlinie zatwierdził dostawę czołgów Leopard 2 na Ukrainę i wydał zgodę Polsce na przekazanie jej egzemplarzy.|Leopard re-export approval
 P|t|Raport SIPRI: Polska w czołówce importerów broni|Według sztokholmskiego instytutu SIPRI import uzbrojenia przez Polskę wzrósł kilkukrotnie w ciągu pięciu lat.|SIPRI report
-P|t|Straż Graniczna udaremniła przemyt broni z Ukrainy|Na przejściu w Dorohusku znaleziono karabiny i amunicję ukryte w samochodzie osobowym.|Arms smuggling at border
+P|t|Straż Graniczna udaremniła przemyt broni z Ukrainy|Na przejściu w Dorohusku znaleziono karabiny i amunicję ukryte w samochodzie osobowym. Kierowca usłyszał zarzut przemytu. Broń miała trafić do odbiorcy w Niemczech.|Arms smuggling at border
 P|t|Homar-K: umowa wykonawcza na wyrzutnie Chunmoo|Polska zamówiła kolejne wyrzutnie rakietowe Chunmoo z Korei, część z nich powstanie w kraju na podwoziu Jelcza.|Korean launchers with local build
 P|t|Węgry blokują unijne pieniądze na broń dla Ukrainy|Budapeszt zablokował wypłatę z Europejskiego Instrumentu na rzecz Pokoju, z którego państwa UE odzyskują koszty przekazanego uzbrojenia.|EU arms aid funding blocked
 P|t|Norwegia kupuje polskie amunicję i granaty|Norweskie wojsko zamówiło w polskiej spółce granaty ręczne i amunicję moździerzową.|Polish ammunition export
 P|t|FA-50 dla Polski: pierwsze samoloty w Mińsku Mazowieckim|Lekkie myśliwce z Korei Południowej dotarły do 23. Bazy Lotnictwa Taktycznego.|FA-50 delivered to Poland
 H|t|Zawieszenie broni w Strefie Gazy weszło w życie|Tysiące ludzi wracają do zniszczonych domów na północy.|Ceasefire
-H|t|Legia ogłosiła transfer napastnika|Klub zapłacił za zawodnika 2 miliony euro.|Football transfer
+H|t|Legia ogłosiła transfer napastnika|Klub zapłacił za zawodnika 2 miliony euro. Zawodnik podpisał trzyletni kontrakt. Wcześniej grał w lidze portugalskiej.|Football transfer
 H|t|Banki ostrzegają przed fałszywymi przelewami|Oszuści podszywają się pod pracowników banku i nakłaniają do przelewu pieniędzy.|Bank transfer scam
 H|t|Strzelanina przed szkołą w Poznaniu|Policja zatrzymała 19-latka, który oddał strzały z wiatrówki.|Domestic shooting
 H|t|Defilada z okazji Święta Wojska Polskiego|Ulicami Warszawy przejechały czołgi, wyrzutnie i transportery.|Military parade
-H|t|Ćwiczenia Anakonda z udziałem 20 tysięcy żołnierzy|Żołnierze ćwiczą obronę wschodniej flanki NATO.|Military exercise
-H|t|Budżet MON rekordowy: 4,7 proc. PKB|Rząd przyjął projekt budżetu z rekordowymi wydatkami na obronność.|Defence budget
+H|t|Ćwiczenia Anakonda z udziałem 20 tysięcy żołnierzy|Żołnierze ćwiczą obronę wschodniej flanki NATO. W manewrach biorą udział także wojska sojusznicze. Ćwiczenia potrwają dwa tygodnie.|Military exercise
+H|t|Budżet MON rekordowy: 4,7 proc. PKB|Rząd przyjął projekt budżetu z rekordowymi wydatkami na obronność. Dużą część wydatków pochłoną pensje i modernizacja koszar. Opozycja pyta o źródła finansowania.|Defence budget
 H|t|Huta Stalowa Wola zwiększa produkcję dla wojska|Zakład otworzył nową halę produkcyjną, w której powstaną moździerze dla polskiej armii.|Domestic production
 H|t|Nowy herb gminy zatwierdzony przez komisję|Herb przedstawia złotego jelenia na zielonym polu.|Coat of arms
 H|t|Uczniowie walczą z alarmem smogowym|W Krakowie ogłoszono alarm smogowy trzeciego stopnia.|Alarm word
 N|t|Inflacja w Polsce spadła do 3 procent|GUS podał nowe dane.|Inflation
-N|t|Ulewy w południowej Polsce|Strażacy interweniowali ponad tysiąc razy.|Storms
+N|t|Ulewy w południowej Polsce|Strażacy interweniowali ponad tysiąc razy. Na kilku rzekach ogłoszono stan alarmowy. Zamknięto część dróg lokalnych.|Storms
 N|t|Nowe połączenie kolejowe do Berlina|Pociąg pojedzie w cztery godziny.|Railway
 N|t|Polscy siatkarze mistrzami Europy|Reprezentacja wygrała w finale 3:1.|Volleyball
 N|t|Ceny mieszkań w Warszawie rosną|Metr kwadratowy kosztuje średnio 16 tysięcy złotych.|Housing
