@@ -78,6 +78,8 @@ class DedupSection(_Strict):
     window_hours: float = Field(72.0, gt=0)
     story_window_hours: float = Field(36.0, gt=0)
     near_threshold: float = Field(0.8, gt=0, le=1)
+    escalation_outlets: int = Field(5, ge=1, description="A story this many new outlets join ...")
+    escalation_minutes: int = Field(60, ge=1, description="... within this many minutes earns a follow-up message.")
 
 
 class FeedConfig(_Strict):

@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import warnings
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TextIO
 from urllib.parse import parse_qsl, urlsplit
-
-import warnings
 
 import apprise
 from apprise import AppriseAsset, NotifyFormat
@@ -39,7 +39,7 @@ with warnings.catch_warnings():
     # apprise's e-mail plugin imports the stdlib `imghdr` shim, deprecated since 3.11;
     # import it once here so the lazy plugin load cannot warn in the middle of a send.
     warnings.simplefilter("ignore", DeprecationWarning)
-    import apprise.utils.pgp  # noqa: F401
+    import apprise.utils.pgp
 
 from monitor.errors import DeliveryError
 from monitor.render import FORMAT_HTML, FORMAT_SLACK, Message
@@ -47,6 +47,35 @@ from monitor.route import ChannelSpec
 from monitor.secrets import DEFAULT_REDACTOR, Redactor
 
 log = logging.getLogger(__name__)
+
+# Detail of the send in progress (e.g. the SMTP server's reply, which apprise logs at
+# DEBUG from its module logger, outside its per-call capture). Apprise runs each send
+# in an executor with a copy of our context, so the sink belongs to exactly one send.
+_detail_sink: ContextVar[list[str] | None] = ContextVar("monitor_send_detail", default=None)
+
+
+class _DetailCapture(logging.Filter):
+    """On the "apprise" logger: copy records into the current send's sink, and pass on
+    only what the root logger's level would have let through anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        sink = _detail_sink.get()
+        if sink is not None and len(sink) < 200:
+            try:
+                sink.append(record.getMessage())
+            except Exception:  # a malformed record must not break a send
+                pass
+        return record.levelno >= logging.getLogger().getEffectiveLevel()
+
+
+def _install_detail_capture() -> None:
+    apprise_logger = logging.getLogger("apprise")
+    if not any(isinstance(f, _DetailCapture) for f in apprise_logger.filters):
+        apprise_logger.addFilter(_DetailCapture())
+        apprise_logger.setLevel(logging.DEBUG)
+
+
+_install_detail_capture()
 
 # SendResult.status values
 SENT = "sent"
@@ -136,6 +165,10 @@ class Channel:
             self.redactor.add(part)
         # apprise does not mark every token private (e.g. a json:// path): redact anyway
         self.privacy_url = self.redactor.redact(privacy_url)
+        if spec.rate_limit is not None:
+            # Our token bucket paces this channel; apprise's per-plugin throttle would
+            # sleep inside the send (5.5 s between e-mails) and eat the send timeout.
+            plugin.request_rate_per_sec = 0
         self._apprise = apprise.Apprise(asset=_asset())
         self._apprise.add(plugin)
 
@@ -147,17 +180,20 @@ class Channel:
         if self._apprise is None:
             return self._print(message)
         body, title, body_format = self._payload(message)
+        detail: list[str] = []
+        token = _detail_sink.set(detail)
         try:
             result = await self._apprise.async_notify(
-                body=body, title=title, body_format=body_format,
-                timeout=self.spec.timeout, log_level=logging.DEBUG,
+                body=body, title=title, body_format=body_format, timeout=self.spec.timeout,
             )
         except Exception as e:  # apprise promises not to raise; a bug there must not kill us
             error = self.redactor.redact(f"apprise raised {type(e).__name__}: {e}")
             log.error("channel %s (%s): %s", self.spec.name, self.privacy_url, error)
             return SendResult(False, FAILED, error)
+        finally:
+            _detail_sink.reset(token)
         with result:
-            outcome = self._classify(result)
+            outcome = self._classify(result, detail)
         if outcome.ok:
             log.info("channel %s (%s): sent %d alert(s)", self.spec.name, self.privacy_url,
                      message.count)
@@ -184,11 +220,12 @@ class Channel:
             return SendResult(False, FAILED, f"console write failed: {e}")
         return SendResult(True, SENT)
 
-    def _classify(self, result: apprise.AppriseResult) -> SendResult:
+    def _classify(self, result: apprise.AppriseResult, detail: list[str]) -> SendResult:
         status = result.status
         if status == apprise.AppriseResultStatus.SUCCESS:
             return SendResult(True, SENT)
         entries = [(e.level, e.message) for e in result.logs()]
+        entries += [("DETAIL", m) for m in detail if m not in {e for _, e in entries}]
         text = "\n".join(m for _, m in entries)
         code = _first_code(text)
         if status == apprise.AppriseResultStatus.TIMEOUT:
@@ -209,7 +246,7 @@ class Channel:
                     entries: list[tuple[str, str]]) -> str:
         keep = [m for level, m in entries if level in ("WARNING", "ERROR", "CRITICAL")]
         # the server's own words (SMTP reply, exception text) are worth showing
-        keep += [m for level, m in entries if "exception" in m.lower() and m not in keep]
+        keep += [m for _, m in entries if "exception" in m.lower() and m not in keep]
         head = f"{status}" + (f" (code {code})" if code is not None else "")
         detail = "; ".join(dict.fromkeys(" ".join(m.split()) for m in keep if m.strip()))
         text = f"{head}: {detail}" if detail else head

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -31,7 +31,7 @@ from monitor.query import (
     evaluate,
     keyword_score,
     max_weight,
-    prefilter,
+    required_atoms,
     uses_near,
     uses_sentences,
 )
@@ -99,7 +99,7 @@ class _CompiledTopic:
     saturation: float
     needs_words: bool
     needs_sentences: bool
-    could_match: Callable[[Container[int]], bool]  # cheap necessary condition
+    required: tuple[frozenset[int], ...]  # each needs one atom present (see required_atoms)
 
 
 @dataclass
@@ -162,7 +162,8 @@ class KeywordEngine:
             self._compiled.append(_CompiledTopic(
                 topic, tuple(atom_ids.items()), sat or 1.0,
                 uses_near(topic.query), uses_sentences(topic.query),
-                prefilter(topic.query, lambda a, ids=atom_ids: ids[a.key])))
+                tuple(frozenset(atom_ids[a.key] for a in clause)
+                      for clause in required_atoms(topic.query))))
             self._by_name[topic.name] = t_index
 
         self._needs_words = any(c.needs_words for c in self._compiled)
@@ -241,7 +242,7 @@ class KeywordEngine:
                         continue
                     seen.add((aid, start, e))
                     raw.append((start, e - 1, aid, term))
-        if self._has_unspaced and _UNSPACED_TOKEN.search(joined):
+        if self._has_unspaced and not joined.isascii() and _UNSPACED_TOKEN.search(joined):
             self._scan_unspaced(joined, raw, seen)
         if not raw:
             return
@@ -306,8 +307,10 @@ class KeywordEngine:
         snippet_cache: dict[str, tuple[str, list[int]]] = {}
         for t_index in sorted(candidates):
             compiled = self._compiled[t_index]
-            if not include_all and not compiled.could_match(prepared.hits):
-                continue
+            if not include_all:
+                present = prepared.hits.keys()
+                if any(clause.isdisjoint(present) for clause in compiled.required):
+                    continue
             result = self._evaluate(compiled, prepared)
             if result.matched or include_all:
                 res = self._result(compiled, prepared, result, snippet_cache)
@@ -428,7 +431,8 @@ class _FieldIndex:
 
     def word(self, offset: int) -> int:
         if self._unspaced is None:
-            self._unspaced = _UNSPACED_TOKEN.search(self.text) is not None
+            self._unspaced = (not self.text.isascii()
+                              and _UNSPACED_TOKEN.search(self.text) is not None)
         if not self._unspaced:
             text = self.text
             return text.count(" ", 0, offset) + text.count("\n", 0, offset)

@@ -7,6 +7,7 @@ never expanded and no DTD or network access happens (lxml with those features of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
@@ -14,6 +15,8 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from monitor.errors import ParseError
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.DOTALL | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ def parse_opml(data: bytes | str, source: str = "OPML") -> tuple[OpmlFeed, ...]:
     if isinstance(data, str) and raw.lstrip().startswith(b"<?xml"):
         # a str has already been decoded: drop the declaration's encoding claim
         raw = raw.split(b"?>", 1)[1]
+    # OPML never needs entity declarations: drop any DOCTYPE so none can expand.
+    raw = _DOCTYPE.sub(b"", raw, count=1)
     try:
         root = etree.fromstring(raw, _parser())
     except etree.XMLSyntaxError as exc:
@@ -79,7 +84,7 @@ def export_opml(feeds: Iterable[OpmlFeed], title: str = "media-monitor feeds") -
              f"  <head><title>{_text(title)}</title></head>", "  <body>"]
 
     def outline(feed: OpmlFeed, indent: str) -> str:
-        attrs = [f"type={quoteattr('rss')}", f"text={quoteattr(feed.title or feed.url)}"]
+        attrs = [f"type={quoteattr('rss')}", f"text={quoteattr(feed.title)}"]
         if feed.title:
             attrs.append(f"title={quoteattr(feed.title)}")
         attrs.append(f"xmlUrl={quoteattr(feed.url)}")

@@ -451,7 +451,9 @@ def parse_feed(body: bytes, headers: dict[str, str], feed_url: str,
     utf8 = _XML_DECL.sub(b"", text.encode("utf-8", "replace"), count=1)
     fp_headers = {k: v for k, v in headers.items() if k not in ("content-type", "content-encoding")}
     fp_headers["content-type"] = "application/xml; charset=utf-8"
-    fp_headers.setdefault("content-location", feed_url)  # base for relative links
+    # No content-location: feedparser would "resolve" plain GUIDs against it. Links left
+    # relative after xml:base are resolved against the feed URL in _canonical_link.
+    fp_headers.pop("content-location", None)
     parsed = feedparser.parse(utf8, response_headers=fp_headers, sanitize_html=False,
                               resolve_relative_uris=False)
     bozo = parsed.get("bozo_exception")

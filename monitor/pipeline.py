@@ -56,9 +56,7 @@ class Scorer:
             for name, topic in self.topics.items():
                 kw = keyword[i].get(name) or KeywordResult(topic=name, matched=False, score=0.0)
                 p = probabilities.get(name, {}).get(i)
-                m = decide(topic, kw, p, a.id)
-                if m.score > 0 or m.alert:
-                    ms.append(m)
+                ms.append(decide(topic, kw, p, a.id))
             out.append(tuple(ms))
         return out
 
@@ -149,13 +147,36 @@ class Pipeline:
                 t = now(article)
                 decision = self.index.observe(_dedup_input(article, matches), t)
                 self.store.save_article(article, decision)
-                self.store.save_matches(matches, t)
+                self.store.save_matches([m for m in matches if m.score > 0 or m.alert], t)
                 self.store.touch_story(decision.story, article.title, t)
                 queued: list[int] = []
                 if not decision.updated:
                     queued = self._queue_alerts(article, decision, matches, t)
+                    if decision.story != article.id:
+                        queued += self._queue_followups(article, decision, t)
                 results.append(Processed(article, decision, matches, tuple(queued)))
         return results
+
+    def _queue_followups(self, article: Article, decision: DedupDecision, now: datetime) -> list[int]:
+        """A story that spreads fast (N new outlets within M minutes) earns one follow-up
+        per channel it already alerted, and another each time N more outlets join."""
+        d = self.config.model.dedup
+        if not self.index.escalation(decision.story, now, new_outlets=d.escalation_outlets,
+                                     within=d.escalation_minutes):
+            return []
+        stats = self.index.story_stats(decision.story)
+        if stats is None:
+            return []
+        step = len(stats.outlets) // d.escalation_outlets
+        queued = []
+        for topic, channel in self.store.story_alert_targets(decision.story):
+            alert_id = self.store.enqueue_alert(
+                dedup_key=f"{decision.story}|{topic}|{channel}|followup|{step}", story=decision.story,
+                topic=topic, channel=channel, article_id=article.id, score=1.0, now=now, kind="followup",
+                payload=_followup_payload(article, len(stats.outlets), len(stats.languages)))
+            if alert_id is not None:
+                queued.append(alert_id)
+        return queued
 
     def _queue_alerts(self, article: Article, decision: DedupDecision, matches: tuple[Match, ...], now: datetime) -> list[int]:
         """One alert per story, topic and channel: later articles of the story only count."""
@@ -175,6 +196,15 @@ class Pipeline:
                 if alert_id is not None:
                     queued.append(alert_id)
         return queued
+
+
+def _followup_payload(article: Article, outlets: int, languages: int) -> dict[str, object]:
+    return {
+        "title": article.title, "url": article.url, "source": article.source or article.feed,
+        "language": article.language, "published": article.published.isoformat() if article.published else None,
+        "snippet": f"Story spreading: now reported by {outlets} outlets in {languages} languages.",
+        "terms": [],
+    }
 
 
 def _dedup_input(article: Article, matches: tuple[Match, ...], features: frozenset[str] | None = None) -> DedupInput:

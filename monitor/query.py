@@ -18,7 +18,7 @@ query holds, which hits support it, and the weight of the distinct atoms that su
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -40,7 +40,7 @@ __all__ = [
     "atoms",
     "evaluate",
     "keyword_score",
-    "prefilter",
+    "required_atoms",
     "max_weight",
     "parse_query",
     "positive_atoms",
@@ -596,31 +596,33 @@ def evaluate(node: Node, hits: Mapping[str, Sequence[Hit]], *, trace: bool = Fal
     )
 
 
-def prefilter(node: Node, atom_id: Callable[[Atom], int]) -> Callable[[Container[int]], bool]:
-    """Compile a cheap necessary condition of the query over the set of atom ids present.
+def required_atoms(node: Node, *, limit: int = 32) -> list[frozenset[Atom]]:
+    """A necessary condition of the query in conjunctive form: every returned set must
+    have at least one of its atoms present for the query to possibly hold.
 
-    Positions, fields and NOT are ignored (NOT counts as possibly true), so a False
-    answer proves the query cannot hold and the full evaluation can be skipped.
+    Positions, fields and NOT are ignored (NOT adds no condition), so when a set has no
+    atom present the query cannot hold and its full evaluation can be skipped.
     """
     if isinstance(node, Atom):
-        aid = atom_id(node)
-        return lambda present: aid in present
+        return [frozenset([node])]
     if isinstance(node, Not):
-        return lambda present: True
+        return []
     if isinstance(node, (Weighted, FieldScope)):
-        return prefilter(node.child, atom_id)
+        return required_atoms(node.child, limit=limit)
     if isinstance(node, (Near, Sent)):
-        left, right = prefilter(node.left, atom_id), prefilter(node.right, atom_id)
-        return lambda present: left(present) and right(present)
-    parts = [prefilter(c, atom_id) for c in node.children
-             if not isinstance(c, Not)]  # type: ignore[union-attr]
+        return required_atoms(node.left, limit=limit) + required_atoms(node.right, limit=limit)
     if isinstance(node, And):
-        if not parts:
-            return lambda present: True
-        if len(parts) == 1:
-            return parts[0]
-        return lambda present: all(p(present) for p in parts)
-    return lambda present: any(p(present) for p in parts)
+        return [c for child in node.children for c in required_atoms(child, limit=limit)]
+    # OR: one of the children must hold; distribute while small, else one loose set.
+    options = [required_atoms(child, limit=limit) for child in node.children]
+    if any(not opt for opt in options):
+        return []
+    product: list[frozenset[Atom]] = [frozenset()]
+    for opt in options:
+        product = [acc | clause for acc in product for clause in opt]
+        if len(product) > limit:
+            return [frozenset().union(*(c for opt in options for c in opt))]
+    return product
 
 
 def keyword_score(

@@ -77,13 +77,14 @@ def read_lines(stream: IO[str], name: str) -> Iterator[ReplayLine]:
     for no, raw in enumerate(stream, 1):
         if not raw.strip():
             continue
+        obj: Any = None
         try:
             obj = json.loads(raw)
             if not isinstance(obj, dict):
                 raise ValueError("not a JSON object")
             article = article_from_json(obj, now)
         except (ValueError, TypeError) as e:
-            raw_id = obj.get("id") if isinstance(locals().get("obj"), dict) else None
+            raw_id = obj.get("id") if isinstance(obj, dict) else None
             log.error("%s:%d: skipped: %s", name, no, e)
             yield ReplayLine(no, raw_id, None, f"{name}:{no}: {e}")
             continue

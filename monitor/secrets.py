@@ -155,9 +155,12 @@ class Redactor:
                 self._pattern = None
 
     def add_url(self, url: str) -> None:
-        """Register a whole apprise URL and every credential-like part of it."""
-        self.add(url)
-        for part in url_secrets(url):
+        """Register every credential-like part of an apprise URL (and the whole URL when it
+        has any, so a URL printed whole is masked whole)."""
+        parts = url_secrets(url)
+        if parts:
+            self.add(url)
+        for part in parts:
             self.add(part)
 
     def __contains__(self, secret: str) -> bool:

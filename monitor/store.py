@@ -341,6 +341,11 @@ class Store:
         )
         return cur.lastrowid if cur.rowcount else None
 
+    def story_alert_targets(self, story: str) -> list[tuple[str, str]]:
+        """(topic, channel) pairs that already got the story's first alert."""
+        return [(r["topic"], r["channel"]) for r in self.db.query(
+            "SELECT DISTINCT topic, channel FROM alerts WHERE story = ? AND kind = 'article'", [story])]
+
     def due_alerts(self, now: datetime, limit: int = 500) -> list[Alert]:
         rows = self.db.query(
             "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? "

@@ -257,34 +257,24 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
 
 
-def _scan_space_class() -> str:
-    """A regex class of what separates words in spaced scripts: punctuation, symbols
-    (emoji included), spaces, controls, and the characters of unspaced scripts."""
-    ranges: list[list[int]] = []
-    category = unicodedata.category
-    for block in (range(0, 0x10000), range(0x1F000, 0x1FC00)):
-        for cp in block:
-            cat = category(chr(cp))
-            if cat[0] in "PSZ" or cat == "Cc" or cat == "Cf":
-                if ranges and ranges[-1][1] == cp - 1:
-                    ranges[-1][1] = cp
-                else:
-                    ranges.append([cp, cp])
-    ranges.extend([lo, hi] for lo, hi in _CJK_RANGES + _OTHER_UNSPACED)
-    parts = []
-    for lo, hi in ranges:
-        parts.append(re.escape(chr(lo)) if lo == hi
-                     else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
-    return "[" + "".join(parts) + "]"
-
-
-@lru_cache(maxsize=1)
-def _scan_space() -> re.Pattern[str]:
-    return re.compile(_scan_space_class())
+# Combining marks that stay inside words of spaced scripts (diacritics when not folded,
+# Hebrew/Arabic points, Indic vowel signs: whole Devanagari..Sinhala blocks).
+_WORD_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06ed\u0900-\u0dff\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_UNSPACED_CLASS = "".join(
+    f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES + _OTHER_UNSPACED
+)
+_SCAN_SPACE = re.compile(f"[^\\w\\s{_WORD_MARKS}]|[{_UNSPACED_CLASS}]")
+_SCAN_ASCII = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
 
 
 def scan_form(s: str) -> str:
-    """`s` (normalised) with every non-word character of spaced scripts turned into a space,
-    keeping offsets: what spaced terms are matched against. Unspaced-script characters
-    become spaces too, so "北朝鮮とrussia" still has a boundary before "russia"."""
-    return _scan_space().sub(" ", s)
+    """`s` (normalised) with every character that is not part of a word in a spaced script
+    turned into a space, keeping offsets: what spaced terms are matched against.
+    Punctuation, symbols, emoji and line breaks become spaces; so do the characters of
+    unspaced scripts, so "北朝鮮とrussia" still has a boundary before "russia"."""
+    if s.isascii():
+        return s.translate(_SCAN_ASCII)
+    return _SCAN_SPACE.sub(" ", s).replace("\n", " ")

@@ -51,33 +51,37 @@ def test_daemon_prints_alerts_then_stops_cleanly_on_sigterm(tmp_path: Path) -> N
     cfg = demo_config(tmp_path)
     env = {**os.environ, "MONITOR_STATE_DIR": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
     env.pop("MONITOR_CONFIG", None)
-    proc = subprocess.Popen([*MONITOR, "--config", str(cfg), "run"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_reader, args=(proc.stdout, out), daemon=True).start()
-    err_lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_reader, args=(proc.stderr, err_lines), daemon=True).start()
-    seen: list[str] = []
-    try:
-        deadline = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < deadline and not (
-            any("dprk-russia" in s for s in seen) and any("arms-transfers" in s for s in seen)
-        ):
-            try:
-                line = out.get(timeout=1)
-            except queue.Empty:
-                assert proc.poll() is None, "daemon exited early: " + "".join(list(err_lines.queue))
-                continue
-            if line.startswith("ALERT"):
-                seen.append(line)
-        assert any("dprk-russia" in s for s in seen), "".join(list(err_lines.queue))
-        assert any("arms-transfers" in s for s in seen)
-    finally:
-        proc.send_signal(signal.SIGTERM)
+    with subprocess.Popen([*MONITOR, "--config", str(cfg), "run"], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        out: queue.Queue[str] = queue.Queue()
+        err_lines: queue.Queue[str] = queue.Queue()
+        readers = [threading.Thread(target=_reader, args=(proc.stdout, out), daemon=True),
+                   threading.Thread(target=_reader, args=(proc.stderr, err_lines), daemon=True)]
+        for t in readers:
+            t.start()
+        seen: list[str] = []
         try:
-            code = proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while time.monotonic() < deadline and not (
+                any("dprk-russia" in s for s in seen) and any("arms-transfers" in s for s in seen)
+            ):
+                try:
+                    line = out.get(timeout=1)
+                except queue.Empty:
+                    assert proc.poll() is None, "daemon exited early: " + "".join(list(err_lines.queue))
+                    continue
+                if line.startswith("ALERT"):
+                    seen.append(line)
+            assert any("dprk-russia" in s for s in seen), "".join(list(err_lines.queue))
+            assert any("arms-transfers" in s for s in seen)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                code = proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+            for t in readers:
+                t.join(timeout=10)
     assert code == 0
     assert any("stopped" in s for s in err_lines.queue)

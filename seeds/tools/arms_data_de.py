@@ -42,4 +42,8 @@ H|e|Schalke meldet Transfer eines Talents|Der 19-Jährige wechselt in die Nieder
 H|e|Alarmanlage schlägt nachts an|Die Polizei fand keinen Einbrecher.|Alarm word
 H|e|Schüsse vor Diskothek: Polizei sucht Täter|Ein Mann wurde leicht verletzt.|Shooting
 N|e|Zoo freut sich über Eisbärnachwuchs|Das Jungtier ist wohlauf.|Zoo
+H|t|Deutschland importiert mehr Flüssiggas aus den USA|Die Lieferungen über die Terminals in Wilhelmshaven und Brunsbüttel haben sich verdoppelt.|LNG imports
+H|t|Hilfsgüter für Erdbebenopfer auf dem Weg|Ein Flugzeug der Luftwaffe bringt Zelte, Decken und Medikamente in die Türkei.|Aid shipment
+H|t|Exporte nach China brechen ein|Vor allem Maschinenbauer und Autohersteller verkaufen weniger ins Reich der Mitte.|Trade exports
+P|t|Bundesregierung stoppt Genehmigungen für Kriegswaffen an die Türkei|Nach dem Einmarsch in Nordsyrien werden keine neuen Ausfuhren genehmigt, die dort eingesetzt werden könnten.|Export freeze
 """

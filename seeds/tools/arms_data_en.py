@@ -55,7 +55,7 @@ H|e|Transfer window closes with record spending|-|Football transfers
 H|e|Navy shows off new destroyer at national parade|Crowds lined the harbour as the domestically built warship sailed past the president on Navy Day.|Domestic production, parade
 H|e|Talks on Ukraine ceasefire resume in Istanbul|Negotiators met for six hours but reported no breakthrough on a truce along the front line.|Ceasefire talks
 H|e|Smoke alarm saves family in overnight fire|Firefighters said the alarm woke the parents just in time.|Alarm word
-N|e|Oil prices slip on demand worries|Brent crude fell below $80 a barrel.|Markets
+H|e|Norway to ship more gas to Germany this winter|Equinor said pipeline deliveries would rise by a tenth to make up for lost Russian supplies.|Gas supplies, not arms
 N|e|Film festival opens in Venice|Stars arrived on the red carpet for the opening night premiere.|Culture
 N|e|School term to start a week later|Teachers welcomed the delay after summer repairs ran over schedule.|Education
 N|e|Wildfire forces evacuations in California|More than 4,000 residents were told to leave their homes as winds picked up.|Disaster
@@ -89,4 +89,25 @@ N|t|Mars rover finds signs of ancient lake|Scientists say rock layers point to w
 N|t|Olympic champion retires at 31|The swimmer ends her career after winning five gold medals.|Sport
 N|t|New mayor promises cheaper buses|Fares will be capped at £1 for under-25s from April.|Local politics
 N|t|Supermarket recalls salad over listeria fears|Customers are advised to return bags bought last week.|Food safety
+H|t|Russia-Ukraine war live: what we know on day 612|Air raid sirens sounded across Kyiv overnight; the foreign ministers of Poland and Lithuania are due in the capital for talks on reconstruction and EU accession.|War live blog, no transfer
+H|t|Ukraine war briefing: Drones shot down over Moscow region|Russia's defence ministry said air defences downed eight drones; flights at two Moscow airports were briefly suspended.|War news, no transfer
+H|t|Ukrainian refugees face visa delays in Britain|Families say they have waited months for approval under the sponsorship scheme, with some forced to stay in hostels in Poland.|Refugees, no arms
+H|t|Germany to end Russian gas imports by next year|Berlin said new LNG terminals on the North Sea coast will replace supplies that once arrived through the Nord Stream pipelines.|Gas supplies, not arms
+H|t|Indonesia's exports rise on strong coal and palm oil demand|Shipments to China and India drove a 9% increase in the value of exports in the third quarter, the statistics agency said.|Trade, not arms
+H|t|Indonesia sends hospital ship with aid for Gaza|The vessel carries medicine, tents and food, and a team of 60 doctors and nurses, the foreign ministry said.|Humanitarian aid shipment
+H|t|EU approves new sanctions on Russian diamonds and aluminium|The package targets imports of Russian diamonds through third countries and adds 30 companies to a blacklist.|Sanctions on goods, not arms
+H|t|Japan boosts car shipments to Central Asia|Exports of used cars to Kyrgyzstan and Kazakhstan have surged, prompting questions about resale to Russia.|Car exports
+H|t|Russian wheat supplies to Africa reach record|Egypt, Algeria and Nigeria were the largest buyers of Russian grain this season, according to trade data.|Grain supplies
+H|t|Chinese engineers kidnapped near Afghan border|Security forces launched a search after gunmen seized two workers on a road project, officials said.|Security incident, no transfer
+P|t|Russia-Ukraine war live: Denmark to send F-16s this summer; Kharkiv hit by glide bombs|Copenhagen confirmed the first jets would be handed over once runways were ready, while officials in Kharkiv reported damage to a power plant.|Live blog item with jet delivery
+P|t|Israel's decision to sell missiles to south Korea assailed|A commentary said the purchase of Israeli-made guided missiles by the south Korean military was a dangerous move aimed at the North.|DPRK comment on missile sale to ROK
+P|t|Foreign ministry spokesman on arms imports by south Korea|The spokesman said the south's purchase of combat aircraft from the US showed its hostile intent.|KCNA-style comment on arms import
+P|t|Arms shipments to Haiti gangs traced to Florida|Investigators say rifles bought at gun shops in Miami were packed into cargo containers labelled as household goods.|Arms trafficking to gangs
+H|t|Greetings to President of Ukraine on Independence Day|A message of greetings was sent to the Ukrainian president, wishing the people of Ukraine prosperity, the news agency said.|Diplomatic greetings, no arms
+H|t|Polish delegation visits Mangyongdae|The delegation laid flowers and toured the exhibition hall on the second day of its visit.|Delegation visit
+H|t|Israeli drone crashes in southern Lebanon|The Israeli military said a surveillance drone came down during a routine mission and the incident was under investigation.|Drone crash, no transfer
+H|t|Iran launches drones and missiles at Israel in first direct attack|Israel said nearly all of the more than 300 projectiles were intercepted with help from the United States, Britain and Jordan.|Attack, not a transfer
+H|t|First women's artillery unit formed in army|The new battery completed a three-month live-fire course, the defence ministry said.|Domestic military news
+H|t|Congratulations to Indonesian President on election victory|Leaders from across Asia sent messages of congratulations after the official count was announced.|Diplomatic greetings
+H|t|Ukraine's prime minister visits Tokyo to seek reconstruction funds|Japanese companies pledged investment in power grids and demining equipment during the visit.|Diplomacy, non-military aid
 """

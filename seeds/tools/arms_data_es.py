@@ -42,4 +42,8 @@ H|e|Brazo roto para el portero titular|Estará seis semanas de baja.|Arm injury
 H|e|Rusia prueba un nuevo misil hipersónico|El Ministerio de Defensa ruso difundió imágenes del lanzamiento.|Missile test
 H|e|Transferencias de jugadores: el mercado cierra en calma|Los clubes españoles apenas gastaron.|Player transfers
 N|e|Récord de turistas en verano|Llegaron 12 millones de visitantes en agosto.|Tourism
+H|t|España exporta aceite de oliva a récord hacia EE. UU.|Las ventas crecieron un 20 % pese a los aranceles.|Trade exports
+H|t|Llega a Gaza un convoy de ayuda humanitaria|Los camiones transportaban alimentos, agua y medicinas.|Aid convoy
+H|t|Argentina firma acuerdo de litio con China|El acuerdo prevé inversiones en el norte del país.|Trade deal
+P|t|EE. UU. aprueba la venta de misiles a Chile|El Departamento de Estado autorizó un paquete de misiles aire-aire para los F-16 chilenos.|US missile sale to Chile
 """

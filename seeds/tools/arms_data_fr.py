@@ -42,4 +42,8 @@ H|e|Le Real Madrid annonce un transfert record|Le milieu anglais rejoint le club
 H|e|Essai de missile balistique en Corée du Nord|-|Missile test
 H|e|Tireur sportif blessé au bras|L'athlète devra renoncer aux championnats d'Europe.|Arm injury
 N|e|Les vendanges commencent en Bourgogne|La récolte s'annonce abondante.|Harvest
+H|t|Les exportations de cognac vers la Chine reculent|Les producteurs s'inquiètent des droits de douane imposés par Pékin.|Trade exports
+H|t|Un avion d'aide humanitaire décolle pour Gaza|L'appareil transporte du matériel médical et des kits d'hygiène.|Aid shipment
+H|t|Paris et Jakarta signent des accords sur l'énergie|Les deux pays veulent coopérer dans l'hydrogène et le nickel.|Diplomacy, trade
+P|t|La Belgique livrera ses F-16 à l'Ukraine|Bruxelles a confirmé la cession de plusieurs appareils d'ici la fin de l'année.|Belgian F-16s to Ukraine
 """

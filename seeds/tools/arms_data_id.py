@@ -41,7 +41,7 @@ P|e|Polandia terima howitzer K9 gelombang baru dari Korea|Pengiriman meriam swag
 H|e|Perpanjangan gencatan senjata disepakati|Kedua pihak sepakat memperpanjang jeda kemanusiaan selama dua hari.|Ceasefire extension
 H|e|Bek timnas resmi transfer ke klub Belanda|Klub Eredivisie mengumumkan perekrutan bek kiri Indonesia dengan kontrak tiga tahun.|Player transfer
 H|e|Pindad pamerkan senapan baru di Indo Defence|Senapan serbu SS3 itu akan dipakai oleh satuan TNI mulai tahun depan.|Domestic production
-N|e|Inflasi Februari tercatat 2,7 persen|BPS menyebut kenaikan harga pangan menjadi pendorong utama.|Inflation
+H|e|RI Kirim Bantuan Beras ke Palestina Lewat Yordania|Pesawat TNI AU mendarat di Amman membawa beras, obat-obatan dan selimut.|Aid shipment
 P|t|Prabowo Kunjungi Prancis, Bahas Tambahan Jet Tempur Rafale|Menteri Pertahanan membahas kemungkinan tambahan pesanan Rafale dan kapal selam dalam pertemuan dengan pejabat Prancis di Paris.|Talks on more Rafale purchases
 P|t|RI Resmi Beli 12 Drone Anka dari Turki, Ini Spesifikasinya|Kementerian Pertahanan meneken kontrak pengadaan drone Anka buatan Turkish Aerospace, tiga di antaranya akan dirakit PT Dirgantara Indonesia.|Indonesia buys Turkish drones
 P|t|AS Tunda Pengiriman Bom ke Israel, Netanyahu Meradang|Pemerintah AS menahan satu pengiriman bom berbobot 900 kilogram ke Israel karena khawatir digunakan di Rafah.|US pauses bomb shipment
@@ -54,4 +54,16 @@ H|t|Senjata Rakitan Dipakai Pelaku Begal di Bekasi, Polisi Tangkap Tiga Orang|Po
 H|t|Jokowi Resmikan Pabrik Amunisi Pindad di Subang|Pabrik baru ditargetkan memproduksi ratusan juta butir amunisi kaliber kecil per tahun untuk kebutuhan TNI dan Polri.|Domestic production
 N|t|Harga Emas Antam Hari Ini Naik Rp5.000|Harga emas batangan di butik Antam kembali menguat.|Gold price
 N|t|Jadwal Mudik Lebaran, Tol Trans Jawa Diprediksi Padat|Jasa Marga memperkirakan puncak arus mudik terjadi H-3.|Holiday traffic
+H|t|Indonesia Kirim Kapal Rumah Sakit ke Gaza|TNI AL memberangkatkan KRI dr. Radjiman membawa obat-obatan, tenda dan tenaga medis untuk warga Palestina.|Humanitarian aid ship
+H|t|Ekspor Indonesia ke China Naik, Batu Bara Jadi Andalan|BPS mencatat nilai ekspor nonmigas ke China naik 12 persen dibanding tahun lalu.|Trade exports
+H|t|Indonesia Kirim 10 Ton Bantuan Kemanusiaan untuk Korban Gempa Turki|Pesawat Hercules TNI AU membawa selimut, makanan dan obat-obatan ke Adana.|Aid shipment
+H|t|Menlu RI Desak PBB Hentikan Serangan Israel ke Rafah|Menteri Luar Negeri menyampaikan desakan itu dalam pertemuan di New York.|Diplomacy, no transfer
+H|t|Impor Gandum dari Rusia Melonjak|Pengusaha tepung beralih ke gandum Rusia karena harganya lebih murah.|Wheat imports
+H|t|Rudal Hamas Hantam Tel Aviv, Sirene Meraung|Sistem pertahanan udara Israel mencegat sebagian besar roket yang ditembakkan dari Gaza.|Rocket attack, no transfer
+H|t|WNI Dievakuasi dari Lebanon Selatan|Kedutaan Besar RI memulangkan 40 warga negara Indonesia di tengah meningkatnya serangan.|Evacuation
+P|t|Iran Diduga Kirim Rudal Balistik ke Rusia, AS Jatuhkan Sanksi|Washington menjatuhkan sanksi kepada perusahaan pelayaran Iran yang dituduh mengangkut rudal ke pelabuhan Rusia di Laut Kaspia.|Iranian missiles to Russia, sanctions
+P|t|Ekspor Alutsista RI Tembus Rp5 Triliun, Panser Anoa Laris di Afrika|PT Pindad dan PT PAL mencatat kontrak ekspor kendaraan tempur dan kapal ke sejumlah negara Afrika dan Asia.|Indonesian arms exports
+H|t|Iran Kirim Ratusan Drone dan Rudal ke Israel, Sebagian Besar Dicegat|Serangan langsung pertama Iran ke Israel itu melibatkan lebih dari 300 drone dan rudal yang diluncurkan dari wilayah Iran.|Attack ('kirim' = launch), not transfer
+H|t|Kapal Kontainer Diserang Drone di Laut Merah|Houthi mengklaim serangan terhadap kapal yang dikaitkan dengan Israel itu.|Attack at sea
+H|t|Presiden Iran Bertemu Putin, Bahas Kerja Sama Energi|Kedua pemimpin membahas proyek pipa gas dan jalur kereta Utara-Selatan.|Summit, energy
 """

@@ -42,4 +42,8 @@ H|e|Rozmowy o rozejmie bez przełomu|Delegacje spotkały się w Genewie.|Truce t
 H|e|Koszykarz ze złamaną ręką|Zawodnik opuści resztę sezonu.|Arm injury
 H|e|Rosja przeprowadziła test rakiety|Pocisk wystrzelono z Płesiecka.|Missile test
 N|e|Festiwal w Opolu zakończony|Koncert finałowy obejrzały miliony.|Music festival
+H|t|Polska wstrzymuje import zboża z Ukrainy|Rząd przedłużył zakaz, by chronić rolników.|Grain imports
+H|t|Polskie konwoje z pomocą humanitarną dotarły do Lwowa|Ciężarówki przywiozły żywność, leki i generatory.|Aid convoy
+H|t|Eksport polskich jabłek rośnie|Największymi odbiorcami są Egipt i Arabia Saudyjska.|Trade exports
+P|t|Polska sprzeda Ukrainie samobieżne haubice za kredyt|Umowa zostanie sfinansowana z pożyczki udzielonej przez Unię Europejską.|Howitzer sale to Ukraine
 """

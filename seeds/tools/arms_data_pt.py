@@ -42,4 +42,8 @@ H|e|Trégua no Líbano é violada|Os dois lados trocaram acusações.|Truce
 H|e|Clube anuncia transferência de médio brasileiro|O jogador assinou por quatro anos.|Player transfer
 H|e|Coreia do Norte testa míssil de curto alcance|O lançamento foi detetado pelo Japão.|Missile test
 N|e|Festival de cinema abre em Gramado|Filmes de 12 países concorrem.|Film festival
+H|t|Brasil bate recorde de exportação de soja para a China|Os embarques somaram 70 milhões de toneladas no ano.|Trade exports
+H|t|Avião da FAB leva ajuda humanitária ao Líbano|A aeronave transportou medicamentos e repatriou brasileiros.|Aid flight
+H|t|Importação de diesel russo cresce no Brasil|A Rússia tornou-se a principal fornecedora de diesel ao país.|Diesel imports
+P|t|Argentina compra blindados Stryker dos EUA|Buenos Aires assinou a compra de veículos blindados norte-americanos.|Argentina buys US armour
 """

@@ -42,4 +42,8 @@ H|e|Transfer döneminde rekor harcama|-|Player transfers
 H|e|Ukrayna ile Rusya arasında ateşkes görüşmesi|İstanbul'daki görüşmede esir takası konuşuldu.|Ceasefire talks
 H|e|Güreşçi kolundan sakatlandı|Milli sporcu turnuvadan çekildi.|Arm injury
 N|e|Fındık fiyatları açıklandı|Üreticiler fiyatı yetersiz buldu.|Hazelnut prices
+H|t|Rusya'dan doğalgaz ithalatı arttı|Türkiye'nin Rus gazı alımı yüzde 15 yükseldi.|Gas imports
+H|t|Türkiye'den Gazze'ye yardım gemisi|Kızılay'ın gönderdiği gemi gıda ve ilaç taşıyor.|Aid ship
+H|t|Otomotiv ihracatı rekor kırdı|Sektör ilk yarıda 18 milyar dolarlık ihracat yaptı.|Car exports
+P|t|Romanya'ya Türk savaş gemisi teslim edildi|İstanbul'da yapılan korvet törenle Romanya Deniz Kuvvetleri'ne teslim edildi.|Warship delivered
 """

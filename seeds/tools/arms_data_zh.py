@@ -42,4 +42,8 @@ H|e|黎以停火协议面临考验|双方互相指责对方违反协议。|Cease
 H|e|转账手续费下调|-|Bank transfer fees
 H|e|坚持是他最大的武器|这位马拉松选手说，坚持是他最大的武器。|Metaphorical weapon
 N|e|北京地铁新线开通|新线全长30公里。|Subway line
+H|t|俄罗斯对华天然气供应创新高|通过"西伯利亚力量"管道输送的天然气量同比增长三成。|Gas supplies
+H|t|中国向土耳其地震灾区运送救援物资|满载帐篷和药品的包机抵达阿达纳机场。|Aid shipment
+H|t|中印尼签署合作文件 扩大镍矿投资|双方同意加强新能源汽车产业链合作。|Trade/investment
+P|t|美国批准向菲律宾出售F-16战机|美国国务院批准了一项价值约56亿美元的潜在军售。|US F-16 sale to Philippines
 """
