@@ -157,6 +157,7 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
                          concurrency=200, per_host=8)
     counts = {"items": 0, "parsed": 0, "not_modified": 0, "unchanged": 0, "errors": 0}
     parse_seconds = 0.0
+    samples: dict[str, str] = {}
     async with Fetcher(limits) as fetcher, ParsePool(workers=2) as pool:
         await pool.parse(feed_body(0, 0), {}, "warmup", now)  # start workers outside timing
         started = time.perf_counter()
@@ -168,6 +169,7 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
             parsed = None
             if result.error:
                 counts["errors"] += 1
+                samples.setdefault(kind(int(st.url.rsplit("/", 1)[1])), result.error)
             elif result.not_modified:
                 counts["not_modified"] += 1
             elif result.body_unchanged:
@@ -189,6 +191,7 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
         worker_rss = max([await loop.run_in_executor(pool._executor, _worker_peak_rss)  # noqa: SLF001
                           for _ in range(4)])
     assert len(new_states) == n
+    print(json.dumps(samples), file=sys.stderr)
     return {"feeds": n, "wall_s": wall, "requests_per_s": n / wall,
             "items_per_s": counts["items"] / wall, **counts,
             "main_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -231,7 +232,7 @@ def train(obj: Ctx, force: bool) -> None:
 @click.option("--cv", type=int, default=0, help="Also run K-fold cross-validation on the seeds.")
 @click.option("--db", type=click.Path(dir_okay=False), help="State file (default: throwaway).")
 @click.pass_obj
-def eval(obj: Ctx, labeled: Any, cv: int, db: str | None) -> None:  # noqa: A001
+def eval(obj: Ctx, labeled: Any, cv: int, db: str | None) -> None:
     """Precision, recall and F1 per topic and language on a labeled JSON-lines file.
 
     Input as for `monitor replay`, plus `labels: {"<topic>": 0|1}` on each line.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -31,7 +31,7 @@ from monitor.query import (
     evaluate,
     keyword_score,
     max_weight,
-    required_atoms,
+    possible,
     uses_near,
     uses_sentences,
 )
@@ -99,7 +99,7 @@ class _CompiledTopic:
     saturation: float
     needs_words: bool
     needs_sentences: bool
-    required: tuple[frozenset[int], ...]  # each needs one atom present (see required_atoms)
+    possible: Callable[[Container[int]], bool]  # False: the query cannot hold (skip it)
 
 
 @dataclass
@@ -162,8 +162,7 @@ class KeywordEngine:
             self._compiled.append(_CompiledTopic(
                 topic, tuple(atom_ids.items()), sat or 1.0,
                 uses_near(topic.query), uses_sentences(topic.query),
-                tuple(frozenset(atom_ids[a.key] for a in clause)
-                      for clause in required_atoms(topic.query))))
+                possible(topic.query, lambda a, ids=atom_ids: ids[a.key])))
             self._by_name[topic.name] = t_index
 
         self._needs_words = any(c.needs_words for c in self._compiled)
@@ -307,10 +306,8 @@ class KeywordEngine:
         snippet_cache: dict[str, tuple[str, list[int]]] = {}
         for t_index in sorted(candidates):
             compiled = self._compiled[t_index]
-            if not include_all:
-                present = prepared.hits.keys()
-                if any(clause.isdisjoint(present) for clause in compiled.required):
-                    continue
+            if not include_all and not compiled.possible(prepared.hits):
+                continue
             result = self._evaluate(compiled, prepared)
             if result.matched or include_all:
                 res = self._result(compiled, prepared, result, snippet_cache)

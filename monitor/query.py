@@ -18,7 +18,7 @@ query holds, which hits support it, and the weight of the distinct atoms that su
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -41,6 +41,7 @@ __all__ = [
     "evaluate",
     "keyword_score",
     "required_atoms",
+    "possible",
     "max_weight",
     "parse_query",
     "positive_atoms",
@@ -205,7 +206,7 @@ def _tokenize(src: str) -> list[_Tok]:
             else:
                 _check_term(word, src, start)
                 toks.append(_Tok("WORD", word, start))
-    toks.append(_Tok("END", "", len(src)))
+    toks.append(_Tok("END", "", len(src.rstrip())))
     return toks
 
 
@@ -307,8 +308,10 @@ class _Parser:
                 raise self.error("empty parentheses")
             node = self.or_expr()
             if self.peek().kind != ")":
-                raise self.error(f"expected ')' to close the '(' at column {tok.offset + 1}"
-                                 f" but found {_show(self.peek())}")
+                opened = QuerySyntaxError("", self.src, tok.offset)
+                raise self.error(f"expected ')' to close the '(' opened at line {opened.line},"
+                                 f" column {opened.column} of the query, but found"
+                                 f" {_show(self.peek())}")
             self.take()
         elif tok.kind == "@":
             self.take()
@@ -623,6 +626,33 @@ def required_atoms(node: Node, *, limit: int = 32) -> list[frozenset[Atom]]:
         if len(product) > limit:
             return [frozenset().union(*(c for opt in options for c in opt))]
     return product
+
+
+def _possible_src(node: Node, atom_id: Callable[[Atom], int]) -> str:
+    if isinstance(node, Atom):
+        return f"({int(atom_id(node))} in p)"
+    if isinstance(node, Not):
+        return "True"
+    if isinstance(node, (Weighted, FieldScope)):
+        return _possible_src(node.child, atom_id)
+    if isinstance(node, (Near, Sent)):
+        kids: tuple[Node, ...] = (node.left, node.right)
+        op = " and "
+    else:
+        kids = node.children
+        op = " and " if isinstance(node, And) else " or "
+    return "(" + op.join(_possible_src(k, atom_id) for k in kids) + ")"
+
+
+def possible(node: Node, atom_id: Callable[[Atom], int]) -> Callable[[Container[int]], bool]:
+    """Compile the query's boolean skeleton into a fast test over the atom ids present.
+
+    Positions, fields and distances are ignored and NOT counts as true, so False proves
+    the query cannot hold (the full evaluation is skipped); True means "evaluate".
+    The source is generated from the AST with integer atom ids only.
+    """
+    src = _possible_src(node, atom_id)
+    return eval(compile(f"lambda p: {src}", "<query>", "eval"))  # noqa: S307
 
 
 def keyword_score(

@@ -236,9 +236,10 @@ class _YamlDoc(_Doc):
         qline, qcol, offset = _err_coords(node.value, err)
         first = node.start_mark.line  # 0-based
         if node.style in ("|", ">"):
+            # YAML takes the block's indentation from its first non-blank line.
             body = self.lines[first + 1 : node.end_mark.line + 1]
             indents = [len(ln) - len(ln.lstrip(" ")) for ln in body if ln.strip()]
-            indent = min(indents) if indents else 0
+            indent = indents[0] if indents else 0
             if node.style == "|":
                 return first + 1 + qline, indent + qcol
             segs = [(first + 2 + i, indent + 1, ln[indent:]) for i, ln in enumerate(body)]
@@ -555,7 +556,7 @@ def _groups(doc: _Doc, path: Path_, value: Any, key_prefix: str,
         terms = _group_terms(doc, gpath, body, problems)
         if not terms and len(problems) == n_before:
             problems.append(doc.problem(gpath, f"group {name!r} has no terms", key=True))
-        if terms:
+        if terms or len(problems) > n_before:  # an empty group is reported once, here
             out[name] = Group(name, key_prefix + name, tuple(dict.fromkeys(terms)), doc.file,
                               doc.key_at(gpath)[0])
     return out
@@ -700,7 +701,7 @@ def _parse_topic(doc: _Doc, shared: dict[str, _LexiconFile], group_home: dict[st
 
 def _query_problem(doc: _Doc, atom: Atom, message: str, problems: list[Problem]) -> None:
     line, col = doc.query_position(("query",), atom.offset)
-    problems.append(Problem(doc.file, f"query: {message}", line, col, "query"))
+    problems.append(Problem(doc.file, message, line, col, "query"))
 
 
 def _classifier(doc: _Doc, value: Any, problems: list[Problem]) -> ClassifierSpec:

@@ -98,7 +98,9 @@ def test_batch_prediction_equals_one_by_one_and_the_sparse_path(model: ModelSet)
     titles = [t for t, _ in POSITIVE + NEGATIVE]
     texts = [x for _, x in POSITIVE + NEGATIVE]
     batch = model.predict(titles, texts)["dprk-arms"]
-    single = np.array([model.predict_one(t, x, "dprk-arms") for t, x in zip(titles, texts)])
+    single = np.array(
+        [model.predict_one(t, x, "dprk-arms") for t, x in zip(titles, texts, strict=True)]
+    )
     np.testing.assert_allclose(batch, single, rtol=1e-9)
     # The fast path (bincounts over occurrences) agrees with the sparse feature matrix.
     x = model.vectorize(titles, texts)
@@ -172,7 +174,7 @@ def test_cross_validation_gives_out_of_fold_probabilities() -> None:
     examples = synthetic()
     cv = cross_validate(examples, k=3, topic="t")
     assert cv.folds == 3 and len(cv.probabilities) == len(cv.examples) == len(examples)
-    right = sum((p >= 0.5) == bool(e.label) for p, e in zip(cv.probabilities, cv.examples))
+    right = sum((p >= 0.5) == bool(e.label) for p, e in zip(cv.probabilities, cv.examples, strict=True))
     assert right / len(examples) > 0.8
     with pytest.raises(ModelError):
         cross_validate(examples[:3], k=5)

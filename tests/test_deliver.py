@@ -296,8 +296,9 @@ def test_smtp_password_never_in_errors_or_logs(caplog):
         limit = RateLimit(60, 60)
         good = Channel(ChannelSpec("mail", receiver.url("bot", password), rate_limit=limit),
                        redactor=redactor)
+        # a refused login can stall in smtplib until the socket timeout: cap it
         wrong = Channel(ChannelSpec("mail2", receiver.url("bot", "WrongPassw0rd99"),
-                                    rate_limit=limit), redactor=redactor)
+                                    rate_limit=limit, timeout=3.0), redactor=redactor)
         with caplog.at_level(logging.DEBUG):
             sent = send(good)
             refused = send(wrong)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from helpers import run_cli, seed_article_record, write_jsonl
 
 WIRE = ("Russia received a new shipment of North Korean artillery shells by rail through the Tumangang "

@@ -46,4 +46,8 @@ H|t|Deutschland importiert mehr Flüssiggas aus den USA|Die Lieferungen über di
 H|t|Hilfsgüter für Erdbebenopfer auf dem Weg|Ein Flugzeug der Luftwaffe bringt Zelte, Decken und Medikamente in die Türkei.|Aid shipment
 H|t|Exporte nach China brechen ein|Vor allem Maschinenbauer und Autohersteller verkaufen weniger ins Reich der Mitte.|Trade exports
 P|t|Bundesregierung stoppt Genehmigungen für Kriegswaffen an die Türkei|Nach dem Einmarsch in Nordsyrien werden keine neuen Ausfuhren genehmigt, die dort eingesetzt werden könnten.|Export freeze
+H|t|Selenskyj wirbt in Berlin um Unterstützung für EU-Beitritt|Der ukrainische Präsident traf den Bundespräsidenten und sprach vor Abgeordneten über Reformen.|Diplomacy
+H|t|Ukrainische Flüchtlinge: Mehr Sprachkurse gefordert|Die Kommunen verlangen vom Bund mehr Geld für die Integration.|Refugees
+P|t|Dänemark schenkt der Ukraine seine gesamte Artillerie|Kopenhagen gibt alle 19 Caesar-Haubitzen an Kiew ab, wie die Regierung mitteilte.|Danish artillery donation
+P|t|Rüstungsexporte nach Israel: Regierung genehmigt Munition|Der Bundessicherheitsrat hat neue Lieferungen von Panzermunition genehmigt.|Arms export approval
 """

@@ -110,4 +110,28 @@ H|t|Iran launches drones and missiles at Israel in first direct attack|Israel sa
 H|t|First women's artillery unit formed in army|The new battery completed a three-month live-fire course, the defence ministry said.|Domestic military news
 H|t|Congratulations to Indonesian President on election victory|Leaders from across Asia sent messages of congratulations after the official count was announced.|Diplomatic greetings
 H|t|Ukraine's prime minister visits Tokyo to seek reconstruction funds|Japanese companies pledged investment in power grids and demining equipment during the visit.|Diplomacy, non-military aid
+H|t|Zelenskiy says counteroffensive needs more time|The Ukrainian president told reporters that troops were still preparing and that rushing would cost too many lives.|War news, no transfer
+H|t|Bakhmut: Ukraine reinforces defences as Russian assault intensifies|Ukrainian commanders say Wagner fighters are attacking in waves from three directions.|Battlefield, no transfer
+H|t|North Korean troops deployed to Kursk region, Pentagon says|About 10,000 soldiers have been moved by train to Russia's border region after training in the far east, officials said.|Troop deployment, not weapons transfer
+H|t|Ukraine and Russia sign UN-backed deal to restart grain exports|Ships carrying wheat and maize will be able to leave Odesa under inspection in Istanbul.|Grain exports
+H|t|UK to donate 500 generators to Ukraine for winter|The equipment will keep hospitals and water pumps running during power cuts caused by attacks on the grid.|Non-military aid
+H|t|Ukraine says it hit Russian landing ship off Crimea|Kyiv's navy said sea drones struck the vessel near Feodosia overnight.|Strike, no transfer
+H|t|Putin sets out new demands for ending war in Ukraine|The Russian president said Kyiv must withdraw from four regions and drop its bid to join Nato.|Politics, no transfer
+H|t|Poland praised for welcoming a million Ukrainians|Aid groups say families have been housed in schools, sports halls and private homes.|Refugees
+H|t|Hungary blocks start of EU accession talks with Ukraine|Budapest said Kyiv had not met conditions on minority rights.|EU politics
+H|t|Biden to visit Berlin for talks on Ukraine and Middle East|The US president will meet the chancellor and the leaders of France and Britain.|Diplomacy
+H|t|IMF approves $900m loan tranche for Ukraine|The money will support the budget and help pay pensions and public wages.|Financial aid, not arms
+H|t|Britain withdraws some embassy staff from Kyiv|The Foreign Office said the move was a precaution amid rising tension on the border.|Diplomacy
+H|t|Zelenskiy makes surprise video appearance at music awards|The Ukrainian president asked the audience to support his country's musicians.|Culture
+H|t|Ukraine's athletes march at Olympic opening ceremony|The team of 140 competitors waved blue and yellow flags along the Seine.|Sport
+H|t|Kremlin says Ukraine's EU bid is a remote prospect|A Kremlin spokesman said Moscow was watching the accession process closely.|Politics
+H|t|The west cannot look away from Ukraine|Our editorial: sanctions, diplomacy and humanitarian help must continue whatever the cost.|Opinion without transfer
+H|t|Kim Jong-un signals North Korea could resume nuclear tests|State media quoted the leader as saying the country would not be bound by a moratorium.|Nuclear test threat
+H|t|Drone attack sparks fire at refinery near Volgograd|Regional officials said the blaze was extinguished within hours and there were no casualties.|Strike, no transfer
+P|t|Zelenskiy urges allies to speed up air defence deliveries before winter|Ukraine needs at least seven more Patriot batteries, the president told a meeting of donor countries.|Appeal for weapons deliveries
+P|t|Cluster munitions: allies split over US decision to send them to Kyiv|Britain and Spain said they opposed the use of cluster bombs, while Germany said it understood Washington's decision.|Cluster munitions transfer debate
+P|t|Sweden to hand over Archer artillery to Ukraine|The self-propelled guns will be transferred from Swedish army stocks along with ammunition, Stockholm said.|Swedish artillery donation
+P|t|Russia buying rockets and shells from North Korea, US intelligence says|A declassified assessment says Moscow is turning to Pyongyang for ammunition as sanctions bite.|Russia buys DPRK munitions
+P|t|Australia gifts more Bushmaster vehicles to Ukraine|Canberra will send another 30 armoured vehicles, bringing its total to 120.|Australian armour donation
+P|t|Saudi Arabia signs deal for Chinese Wing Loong drones|The kingdom will also assemble some of the drones locally under the agreement.|Chinese drone sale with local assembly
 """

@@ -46,4 +46,6 @@ H|t|España exporta aceite de oliva a récord hacia EE. UU.|Las ventas crecieron
 H|t|Llega a Gaza un convoy de ayuda humanitaria|Los camiones transportaban alimentos, agua y medicinas.|Aid convoy
 H|t|Argentina firma acuerdo de litio con China|El acuerdo prevé inversiones en el norte del país.|Trade deal
 P|t|EE. UU. aprueba la venta de misiles a Chile|El Departamento de Estado autorizó un paquete de misiles aire-aire para los F-16 chilenos.|US missile sale to Chile
+H|t|Zelenski pide a América Latina apoyo diplomático|El presidente ucraniano habló por videoconferencia ante parlamentarios de la región.|Diplomacy
+P|t|España enviará tanques Leopard 2A4 reparados a Ucrania|Los carros salieron del almacén de Zaragoza tras su puesta a punto.|Spanish tanks to Ukraine
 """

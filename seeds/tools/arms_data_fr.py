@@ -46,4 +46,8 @@ H|t|Les exportations de cognac vers la Chine reculent|Les producteurs s'inquièt
 H|t|Un avion d'aide humanitaire décolle pour Gaza|L'appareil transporte du matériel médical et des kits d'hygiène.|Aid shipment
 H|t|Paris et Jakarta signent des accords sur l'énergie|Les deux pays veulent coopérer dans l'hydrogène et le nickel.|Diplomacy, trade
 P|t|La Belgique livrera ses F-16 à l'Ukraine|Bruxelles a confirmé la cession de plusieurs appareils d'ici la fin de l'année.|Belgian F-16s to Ukraine
+H|t|Ukraine : Zelensky reçu à l'Élysée pour parler reconstruction|Les entreprises françaises pourraient participer à la reconstruction des infrastructures énergétiques.|Diplomacy, reconstruction
+H|t|Les réfugiés ukrainiens peinent à trouver un logement|Des associations alertent sur la fin des dispositifs d'hébergement d'urgence.|Refugees
+P|t|La France cédera des missiles Aster à l'Ukraine|Le ministre des Armées a confirmé la livraison de missiles pour le système SAMP/T.|French missiles to Ukraine
+P|t|Le Qatar commande douze Rafale supplémentaires|L'émirat porte sa flotte à 36 appareils.|Rafale sale to Qatar
 """

@@ -66,4 +66,6 @@ P|t|Ekspor Alutsista RI Tembus Rp5 Triliun, Panser Anoa Laris di Afrika|PT Pinda
 H|t|Iran Kirim Ratusan Drone dan Rudal ke Israel, Sebagian Besar Dicegat|Serangan langsung pertama Iran ke Israel itu melibatkan lebih dari 300 drone dan rudal yang diluncurkan dari wilayah Iran.|Attack ('kirim' = launch), not transfer
 H|t|Kapal Kontainer Diserang Drone di Laut Merah|Houthi mengklaim serangan terhadap kapal yang dikaitkan dengan Israel itu.|Attack at sea
 H|t|Presiden Iran Bertemu Putin, Bahas Kerja Sama Energi|Kedua pemimpin membahas proyek pipa gas dan jalur kereta Utara-Selatan.|Summit, energy
+H|t|Zelensky Undang Prabowo ke Kyiv|Presiden Ukraina menyampaikan undangan melalui sambungan telepon.|Diplomacy
+P|t|Korea Selatan Setujui Ekspor Meriam K9 ke Vietnam|Kontrak pertama Hanwha dengan Vietnam mencakup 20 unit meriam swagerak.|K9 export to Vietnam
 """

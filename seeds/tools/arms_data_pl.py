@@ -46,4 +46,7 @@ H|t|Polska wstrzymuje import zboża z Ukrainy|Rząd przedłużył zakaz, by chro
 H|t|Polskie konwoje z pomocą humanitarną dotarły do Lwowa|Ciężarówki przywiozły żywność, leki i generatory.|Aid convoy
 H|t|Eksport polskich jabłek rośnie|Największymi odbiorcami są Egipt i Arabia Saudyjska.|Trade exports
 P|t|Polska sprzeda Ukrainie samobieżne haubice za kredyt|Umowa zostanie sfinansowana z pożyczki udzielonej przez Unię Europejską.|Howitzer sale to Ukraine
+H|t|Zełenski w Warszawie: rozmowy o eksporcie zboża|Prezydenci rozmawiali o sporze wokół importu ukraińskiego zboża i tranzycie przez Polskę.|Diplomacy, grain
+H|t|Ukraińcy w Polsce: coraz więcej pracuje legalnie|ZUS odnotował wzrost liczby ubezpieczonych obywateli Ukrainy.|Migrants
+P|t|Polska kupi w USA kolejne zestawy Patriot|Departament Stanu zgodził się na sprzedaż 48 wyrzutni i setek pocisków.|Patriot purchase
 """

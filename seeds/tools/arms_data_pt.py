@@ -46,4 +46,6 @@ H|t|Brasil bate recorde de exportação de soja para a China|Os embarques somara
 H|t|Avião da FAB leva ajuda humanitária ao Líbano|A aeronave transportou medicamentos e repatriou brasileiros.|Aid flight
 H|t|Importação de diesel russo cresce no Brasil|A Rússia tornou-se a principal fornecedora de diesel ao país.|Diesel imports
 P|t|Argentina compra blindados Stryker dos EUA|Buenos Aires assinou a compra de veículos blindados norte-americanos.|Argentina buys US armour
+H|t|Zelensky e Lula conversam em Nova Iorque|O encontro durou uma hora e tratou de uma possível mediação.|Diplomacy
+P|t|Portugal entrega três tanques Leopard à Ucrânia|Os carros de combate seguiram por via marítima para a Polónia.|Portuguese tanks to Ukraine
 """

@@ -46,4 +46,6 @@ H|t|Rusya'dan doğalgaz ithalatı arttı|Türkiye'nin Rus gazı alımı yüzde 1
 H|t|Türkiye'den Gazze'ye yardım gemisi|Kızılay'ın gönderdiği gemi gıda ve ilaç taşıyor.|Aid ship
 H|t|Otomotiv ihracatı rekor kırdı|Sektör ilk yarıda 18 milyar dolarlık ihracat yaptı.|Car exports
 P|t|Romanya'ya Türk savaş gemisi teslim edildi|İstanbul'da yapılan korvet törenle Romanya Deniz Kuvvetleri'ne teslim edildi.|Warship delivered
+H|t|Zelenskiy Ankara'da tahıl koridorunu görüştü|Görüşmede Karadeniz'deki gemi trafiği ele alındı.|Diplomacy, grain corridor
+P|t|Baykar Ukrayna'da fabrika kuracak|Şirket, Kiev yakınlarında İHA üretimi için anlaşma imzaladı.|Licensed production in Ukraine
 """
