@@ -370,6 +370,7 @@ class Fetcher:
             resp_headers = _lower_headers(response.headers)
             status = response.status_code
             if status != 200:
+                await _drain(response)  # read the (small) rest so the connection is reused
                 return status, resp_headers, None
             body = await _read_capped(response.aiter_raw(_CHUNK),
                                       resp_headers.get("content-encoding", ""),
@@ -435,6 +436,14 @@ async def _read_capped(chunks: AsyncIterator[bytes], content_encoding: str, max_
         raise FetchError(url, f"corrupt {content_encoding} body: {exc}") from None
     parts.append(tail)
     return b"".join(parts)
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    seen = 0
+    async for raw in response.aiter_raw(_CHUNK):
+        seen += len(raw)
+        if seen > limit:  # a large error page: not worth reading, drop the connection
+            return
 
 
 def _describe_http_error(exc: httpx.HTTPError) -> str:

@@ -22,6 +22,8 @@ from monitor.store import parse_ts
 
 log = logging.getLogger(__name__)
 
+RATE_LIMITED_FLOOR = 60.0  # seconds before retrying a channel that answered 429
+
 
 def alert_view(alert: Alert, story: dict[str, Any] | None = None) -> AlertView:
     p = alert.payload
@@ -107,12 +109,18 @@ class Outbox:
             store.mark_sent(ids, now)
             log.debug("channel %s: alerts %s sent", spec.name, ",".join(map(str, ids)))
             return True
-        self._fail(spec, alerts, result.error or result.status, result.retry_after, now)
+        retry_after = result.retry_after
+        if result.status == "rate_limited" and retry_after is None:
+            # apprise reports a 429 without its Retry-After: wait a generous minute
+            retry_after = RATE_LIMITED_FLOOR
+        self._fail(spec, alerts, result.error or result.status, retry_after, now)
         return False
 
-    def _fail(self, spec: ChannelSpec, alerts: list[Alert], error: str, retry_after: float | None, now: datetime) -> None:
+    def _fail(self, spec: ChannelSpec, alerts: list[Alert], error: str, retry_after: float | None,
+              now: datetime) -> None:
         store = self.rt.store
         attempts = max(a.attempts for a in alerts) + 1
+        # even a refusal (HTTP 4xx, SMTP 5xx) is retried: the operator may fix the channel meanwhile
         when = next_attempt(attempts, now, retry_after, spec.retry)
         store.mark_failed([a.id for a in alerts], error, when)
         if when is None:

@@ -55,7 +55,6 @@ def test_normalize_table(raw: str, expected: str) -> None:
 )
 def test_fold_accents(raw: str, expected: str) -> None:
     assert normalize(raw, fold_accents=True) == expected
-    assert normalize(raw) != expected or raw.isascii() or expected == normalize(raw)
 
 
 def test_kim_jong_un_variants_are_equal() -> None:
@@ -70,7 +69,7 @@ _TEXT = st.text(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_TEXT, st.booleans())
 def test_normalize_is_idempotent(s: str, fold: bool) -> None:
     once = normalize(s, fold_accents=fold)

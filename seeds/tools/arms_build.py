@@ -16,7 +16,7 @@ import json
 import random
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -49,8 +49,9 @@ def load_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     problems: list[str] = []
     for lang in LANGS:
-        spec = importlib.util.spec_from_file_location(f"arms_data_{lang}",
-                                                      TOOLS / f"arms_data_{lang}.py")
+        spec = importlib.util.spec_from_file_location(
+            f"arms_data_{lang}", TOOLS / f"arms_data_{lang}.py"
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -66,12 +67,21 @@ def load_rows() -> list[dict[str, object]]:
             kind, split, title, text, note = parts
             if text == "-" and split == "e":
                 text = ""
-            if not title or not text and split == "t" or not note:
+            if not title or (not text and split == "t") or not note:
                 problems.append(f"arms_data_{lang} row {number}: empty field")
                 continue
             label, hard = KINDS[kind]
-            rows.append(dict(lang=lang, split=split, title=title, text=text, note=note,
-                             label=label, hard=hard))
+            rows.append(
+                dict(
+                    lang=lang,
+                    split=split,
+                    title=title,
+                    text=text,
+                    note=note,
+                    label=label,
+                    hard=hard,
+                )
+            )
     if problems:
         raise ValueError("bad rows:\n" + "\n".join(problems))
     return rows
@@ -85,21 +95,39 @@ def render(rows: list[dict[str, object]]) -> tuple[str, str]:
     rng.shuffle(train)
     rng.shuffle(evals)
     train_lines = [
-        json.dumps({"id": f"arms-train-{n:04d}", "title": r["title"], "text": r["text"],
-                    "language": r["lang"], "label": r["label"], "hard": r["hard"],
-                    "note": r["note"]}, ensure_ascii=False)
+        json.dumps(
+            {
+                "id": f"arms-train-{n:04d}",
+                "title": r["title"],
+                "text": r["text"],
+                "language": r["lang"],
+                "label": r["label"],
+                "hard": r["hard"],
+                "note": r["note"],
+            },
+            ensure_ascii=False,
+        )
         for n, r in enumerate(train, 1)
     ]
-    start = datetime(2024, 3, 1, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
     eval_lines = []
     for n, r in enumerate(evals, 1):
         outlets = OUTLETS[str(r["lang"])]
         published = start + timedelta(hours=7 * n, minutes=13 * (n % 4))
-        eval_lines.append(json.dumps(
-            {"id": f"arms-eval-{n:03d}", "title": r["title"], "content": r["text"],
-             "language": r["lang"], "published": published.isoformat(),
-             "source": outlets[n % len(outlets)], "labels": {TOPIC: r["label"]}},
-            ensure_ascii=False))
+        eval_lines.append(
+            json.dumps(
+                {
+                    "id": f"arms-eval-{n:03d}",
+                    "title": r["title"],
+                    "content": r["text"],
+                    "language": r["lang"],
+                    "published": published.isoformat(),
+                    "source": outlets[n % len(outlets)],
+                    "labels": {TOPIC: r["label"]},
+                },
+                ensure_ascii=False,
+            )
+        )
     return "\n".join(train_lines) + "\n", "\n".join(eval_lines) + "\n"
 
 
@@ -110,8 +138,10 @@ def summary(rows: list[dict[str, object]]) -> str:
         neg = [r for r in part if r["label"] == 0]
         pos = len(part) - len(neg)
         hard = sum(1 for r in neg if r["hard"])
-        lines.append(f"{split}: {len(part)} rows, {pos / len(part):.1%} positive, "
-                     f"{hard / max(len(neg), 1):.1%} of negatives hard")
+        lines.append(
+            f"{split}: {len(part)} rows, {pos / len(part):.1%} positive, "
+            f"{hard / max(len(neg), 1):.1%} of negatives hard"
+        )
         per_lang = Counter((r["lang"], r["label"], r["hard"]) for r in part)
         for lang in LANGS:
             p = per_lang[(lang, 1, False)]
@@ -124,11 +154,16 @@ def summary(rows: list[dict[str, object]]) -> str:
 def main(argv: list[str]) -> int:
     rows = load_rows()
     train, evals = render(rows)
-    targets = {SEEDS / "training" / f"{TOPIC}.jsonl": train,
-               SEEDS / "eval" / f"{TOPIC}.jsonl": evals}
+    targets = {
+        SEEDS / "training" / f"{TOPIC}.jsonl": train,
+        SEEDS / "eval" / f"{TOPIC}.jsonl": evals,
+    }
     if "--check" in argv:
-        stale = [str(p) for p, text in targets.items()
-                 if not p.exists() or p.read_text(encoding="utf-8") != text]
+        stale = [
+            str(p)
+            for p, text in targets.items()
+            if not p.exists() or p.read_text(encoding="utf-8") != text
+        ]
         print("stale: " + ", ".join(stale) if stale else "up to date")
         return 1 if stale else 0
     for path, text in targets.items():

@@ -1,0 +1,170 @@
+"""The daemon process: crash safety of the outbox, and SIGHUP reload."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from helpers import MONITOR, ROOT
+from monitor.store import Store
+
+DEADLINE = 120  # bounds a broken run; not a speed check
+
+
+class SlowWebhook:
+    """Records every alert title it receives; each answer takes `delay` seconds, so a
+    message can be caught in flight."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.titles: Counter[str] = Counter()
+        self.requests = 0
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with hook.lock:
+                    hook.requests += 1
+                time.sleep(hook.delay)
+                text = json.loads(body).get("message", "")
+                with hook.lock:
+                    hook.titles.update(re.findall(r"burst alert \d{3}", text))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def config(tmp_path: Path, channel_url: str, rules: Path = ROOT / "rules") -> Path:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f"""
+[monitor]
+state_dir = "{tmp_path / 'state'}"
+rules_dir = "{rules}"
+[classifier]
+enabled = false
+[delivery]
+tick_seconds = 0.5
+[channels.hook]
+url = "{channel_url}"
+group_wait = 0
+rate_limit = "1000/min"
+[[routes]]
+topic = "*"
+channels = ["hook"]
+""", encoding="utf-8")
+    return cfg
+
+
+def start(cfg: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "MONITOR_STATE_DIR": str(tmp_path / "state")}
+    env.pop("MONITOR_CONFIG", None)
+    log = open(tmp_path / "daemon.log", "a", encoding="utf-8")  # noqa: SIM115
+    try:
+        return subprocess.Popen([*MONITOR, "--config", str(cfg), "run"], cwd=ROOT, env=env,
+                                stdout=log, stderr=log, text=True)
+    finally:
+        log.close()
+
+
+def wait_for(predicate, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_sigkill_mid_burst_loses_nothing_and_resends_only_the_message_in_flight(tmp_path: Path) -> None:
+    hook = SlowWebhook(delay=1.0)
+    try:
+        (tmp_path / "state").mkdir()
+        store = Store(tmp_path / "state" / "monitor.db")
+        now = datetime.now(UTC)
+        for i in range(100):
+            store.enqueue_alert(dedup_key=f"burst{i}", story=f"s{i}", topic="dprk-russia", channel="hook",
+                                article_id=f"a{i}", score=0.9, now=now, payload={"title": f"burst alert {i:03d}"})
+        store.close()
+        cfg = config(tmp_path, f"json://127.0.0.1:{hook.port}/hook")
+
+        first = start(cfg, tmp_path)
+        try:
+            wait_for(lambda: hook.requests >= 2, "the second message to be in flight")
+        finally:
+            first.kill()  # SIGKILL: no chance to finish or to mark anything
+            first.wait(timeout=30)
+        received_before = sum(hook.titles.values())
+
+        second = start(cfg, tmp_path)
+        try:
+            wait_for(lambda: len(hook.titles) == 100, "every alert to arrive after the restart")
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=60) == 0
+        twice = [t for t, n in hook.titles.items() if n > 1]
+        assert len(hook.titles) == 100
+        assert all(n <= 2 for n in hook.titles.values())
+        # only the message caught in flight (one batch of at most 20) arrives twice
+        assert len(twice) <= 20, twice
+        assert received_before < 100
+        log = (tmp_path / "daemon.log").read_text()
+        assert "mid-send" in log
+        db = Store(tmp_path / "state" / "monitor.db")
+        try:
+            assert db.alert_counts() == {"sent": 100}
+        finally:
+            db.close()
+    finally:
+        hook.close()
+
+
+def test_sighup_reloads_rules_and_keeps_running_set_on_bad_files(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    good = "name: alpha\nquery: 'zebra'\nthreshold: 0.1\n"
+    (rules / "alpha.yaml").write_text(good, encoding="utf-8")
+    hook = SlowWebhook(delay=0)
+    try:
+        cfg = config(tmp_path, f"json://127.0.0.1:{hook.port}/hook", rules=rules)
+        proc = start(cfg, tmp_path)
+        log_path = tmp_path / "daemon.log"
+        try:
+            wait_for(lambda: "started" in log_path.read_text(), "start")
+            (rules / "beta.yaml").write_text("name: beta\nquery: '@missing AND'\n", encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "reload refused" in log_path.read_text(), "the refused reload")
+            text = log_path.read_text()
+            assert "beta.yaml:2" in text  # every problem named with file and line
+            (rules / "beta.yaml").write_text("name: beta\nquery: 'giraffe'\n", encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: "reloaded" in log_path.read_text(), "the good reload")
+            assert "2 topics" in log_path.read_text().split("reloaded")[-1]
+            assert proc.poll() is None
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        hook.close()
