@@ -39,7 +39,7 @@ def make_words(rng: np.random.Generator, count: int = 20_000) -> list[str]:
                  "ma", "ni", "tor", "es", "ul", "bra", "ki", "po", "ser", "ha", "qu", "in"]
     words = set()
     while len(words) < count:
-        n = int(rng.integers(1, 4))
+        n = int(rng.integers(1, 5))  # 24**4 possible words: enough for 20,000 distinct
         words.add("".join(syllables[i] for i in rng.integers(0, len(syllables), n)))
     return sorted(words)
 

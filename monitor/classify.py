@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 # Bump when features or training change in a way that makes stored models stale.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 N_FEATURES = 1 << 18
 NGRAM_SIZES = (1, 2, 3, 4)
@@ -56,6 +56,10 @@ C_REGULARISATION = 30.0  # weak regularisation: chosen by 5-fold CV on the seeds
 CALIBRATION_FOLDS = 5
 MIN_PER_CLASS_TO_CALIBRATE = 10
 RANDOM_STATE = 0
+# Each example with a body also trains as its title alone, at this share of its weight:
+# many feeds carry headlines only (5-fold CV on the seeds, scored on titles alone:
+# F1 0.57 -> 0.76 and 0.69 -> 0.78, for a loss of about 0.02 on full examples).
+TITLE_COPY_WEIGHT = 0.5
 
 _MASK = np.uint32(N_FEATURES - 1)
 _MULT = np.uint32(0x9E3779B1)
@@ -208,6 +212,19 @@ def _clean_examples(examples: Iterable[LabeledText]) -> list[LabeledText]:
     return sorted(last.values(), key=lambda e: (e.title, e.text, e.label, e.id))
 
 
+def _with_title_copies(examples: list[LabeledText]) -> tuple[list[LabeledText], np.ndarray]:
+    """The examples plus title-only copies, and for each row the index of its original
+    (calibration folds keep a copy with its original, so nothing leaks across folds)."""
+    have = {(e.title, e.text) for e in examples}
+    rows, origin = list(examples), list(range(len(examples)))
+    for i, e in enumerate(examples):
+        if e.title.strip() and e.text.strip() and (e.title, "") not in have:
+            rows.append(LabeledText(e.title, "", e.label, e.language, e.id,
+                                    e.weight * TITLE_COPY_WEIGHT, e.hard))
+            origin.append(i)
+    return rows, np.array(origin, dtype=np.int64)
+
+
 def _logistic() -> Any:
     from sklearn.linear_model import LogisticRegression
 
@@ -233,9 +250,15 @@ def _platt(decision: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
-def _train_topic(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float, float, float, bool]:
+def _train_topic(
+    x: sp.csr_matrix, y: np.ndarray, w: np.ndarray, origin: np.ndarray
+) -> tuple[np.ndarray, float, float, float, bool]:
+    """Fit one topic; rows whose origin is their own index are the original examples,
+    the others copies of them (see `_with_title_copies`)."""
     coef, intercept = _fit_linear(x, y, w)
-    per_class = int(min(y.sum(), len(y) - y.sum()))
+    originals = np.flatnonzero(origin == np.arange(len(origin)))
+    y0 = y[originals]
+    per_class = int(min(y0.sum(), len(y0) - y0.sum()))
     if per_class < MIN_PER_CLASS_TO_CALIBRATE:
         return coef, intercept, 1.0, 0.0, False
     from sklearn.model_selection import StratifiedKFold
@@ -243,11 +266,12 @@ def _train_topic(x: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> tuple[np.nda
     folds = StratifiedKFold(
         n_splits=min(CALIBRATION_FOLDS, per_class), shuffle=True, random_state=RANDOM_STATE
     )
-    oof = np.zeros(len(y), dtype=np.float64)
-    for train, test in folds.split(np.zeros(len(y)), y):
-        c, b = _fit_linear(x[train], y[train], w[train])
-        oof[test] = x[test] @ c + b
-    a, b = _platt(oof, y)
+    oof = np.zeros(len(y0), dtype=np.float64)
+    for train, test in folds.split(np.zeros(len(y0)), y0):
+        rows = np.flatnonzero(np.isin(origin, originals[train]))
+        c, b = _fit_linear(x[rows], y[rows], w[rows])
+        oof[test] = x[originals[test]] @ c + b
+    a, b = _platt(oof, y0)
     if a <= 0:  # the folds disagree with the labels: keep the uncalibrated output
         return coef, intercept, 1.0, 0.0, False
     return coef, intercept, a, b, True
@@ -300,15 +324,19 @@ class ModelSet:
                 usable[topic] = exs
 
         # One idf over the distinct texts of all topics.
-        corpus = sorted({prepare_text(e.title, e.text) for exs in usable.values() for e in exs})
+        expanded = {topic: _with_title_copies(exs) for topic, exs in usable.items()}
+        corpus = sorted({prepare_text(e.title, e.text)
+                         for rows, _ in expanded.values() for e in rows})
         idf = _fit_idf(_counts(corpus)) if corpus else np.zeros(N_FEATURES, dtype=np.float32)
 
         names, coefs, intercepts, pa, pb, infos = [], [], [], [], [], []
         for topic, exs in usable.items():
-            x = _features(_counts([prepare_text(e.title, e.text) for e in exs]), idf)
-            y = np.array([e.label for e in exs], dtype=np.int64)
-            w = np.array([e.weight for e in exs], dtype=np.float64)
-            coef, b, a_, b_, calibrated = _train_topic(x, y, w)
+            rows, origin = expanded[topic]
+            x = _features(_counts([prepare_text(e.title, e.text) for e in rows]), idf)
+            y = np.array([e.label for e in rows], dtype=np.int64)
+            w = np.array([e.weight for e in rows], dtype=np.float64)
+            coef, b, a_, b_, calibrated = _train_topic(x, y, w, origin)
+            y = y[: len(exs)]
             names.append(topic)
             coefs.append(coef)
             intercepts.append(b)
@@ -466,6 +494,7 @@ def fingerprint_training(examples_by_topic: Mapping[str, Iterable[LabeledText]])
         "feature_version": FEATURE_VERSION, "n_features": N_FEATURES,
         "ngrams": list(NGRAM_SIZES), "max_text": MAX_TEXT_CHARS, "C": C_REGULARISATION,
         "folds": CALIBRATION_FOLDS, "min_calibrate": MIN_PER_CLASS_TO_CALIBRATE,
+        "title_copy_weight": TITLE_COPY_WEIGHT,
     }
     h.update(json.dumps(settings, sort_keys=True).encode())
     for topic in sorted(examples_by_topic):

@@ -441,6 +441,42 @@ def notify_test(obj: Ctx, channel: str) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--rules", "new_rules", required=True, type=click.Path(file_okay=False, exists=True),
+              help="The changed rules directory to compare with the running one.")
+@click.option("--since", default="30d", show_default=True, help="Stored articles since (30d, 24h, ISO date).")
+@click.option("--limit", default=50, show_default=True, help="Changes listed per direction.")
+@click.pass_obj
+def backtest(obj: Ctx, new_rules: str, since: str, limit: int) -> None:
+    """Replay stored articles against changed rules: which alerts would appear or disappear."""
+    from monitor.app import load_models
+    from monitor.backtest import backtest as run_backtest
+    from monitor.pipeline import Scorer
+    from monitor.rules import load_rules
+    from monitor.store import Store
+
+    config, ruleset = obj.load()
+    try:
+        candidate = load_rules(Path(new_rules))
+    except MonitorError as e:
+        _fail(e)
+        return
+    store = Store(config.db_path)
+    try:
+        models = load_models(config, ruleset, store, train=False)
+        report = run_backtest(store, Scorer(ruleset, models), Scorer(candidate, models), _parse_since(since) or _now())
+    finally:
+        store.close()
+    click.echo(f"{report.articles} stored articles since {since}")
+    for topic in sorted(report.old_alerts.keys() | report.new_alerts.keys()):
+        click.echo(f"  {topic}: {report.old_alerts.get(topic, 0)} alerts now -> {report.new_alerts.get(topic, 0)} with {new_rules}")
+    for appears, label in ((True, "would appear"), (False, "would disappear")):
+        rows = [c for c in report.changes if c.appears == appears]
+        click.echo(f"{len(rows)} alerts {label}:")
+        for c in rows[:limit]:
+            click.echo(f"  [{c.topic}] {c.old_score:.2f} -> {c.new_score:.2f} {c.article_id}: {c.title[:90]}")
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

@@ -245,8 +245,6 @@ class KeywordEngine:
             self._scan_unspaced(joined, raw, seen)
         if not raw:
             return
-        if len(raw) > 1:
-            raw = _drop_shadowed(raw)
         fields: dict[str, _FieldIndex] = {}
         needs_w, needs_s = self._needs_words, self._needs_sentences
         for start, e, aid, term in raw:
@@ -328,9 +326,14 @@ class KeywordEngine:
         return self._result(compiled, prepared, self._evaluate(compiled, prepared), {})
 
     def topic_hits(self, topic: str, prepared: Prepared) -> dict[str, list[Hit]]:
-        """Hits per query atom key (`@group` / literal) of one topic in a prepared article."""
-        compiled = self._compiled[self._by_name[topic]]
-        return {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
+        """Hits per query atom key (`@group` / literal) of one topic in a prepared article,
+        without the hits shadowed by a longer hit of the same topic."""
+        return self._topic_hits(self._compiled[self._by_name[topic]], prepared)
+
+    @staticmethod
+    def _topic_hits(compiled: _CompiledTopic, prepared: Prepared) -> dict[str, list[Hit]]:
+        hits = {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
+        return _drop_shadowed(hits) if len(hits) > 1 else hits
 
     def topic(self, name: str) -> Topic:
         return self.topics[self._by_name[name]]
@@ -340,8 +343,7 @@ class KeywordEngine:
 
     def _evaluate(self, compiled: _CompiledTopic, prepared: Prepared,
                   *, trace: bool = False) -> EvalResult:
-        hits = {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
-        return evaluate(compiled.topic.query, hits, trace=trace)
+        return evaluate(compiled.topic.query, self._topic_hits(compiled, prepared), trace=trace)
 
     def _result(self, compiled: _CompiledTopic, prepared: Prepared, result: EvalResult,
                 snippet_cache: dict[str, tuple[str, list[int]]]) -> KeywordResult:
@@ -352,8 +354,8 @@ class KeywordEngine:
         if result.matched:
             pairs: Iterable[tuple[str, Hit]] = result.support
         else:
-            pairs = ((key, h) for key, aid in compiled.atom_ids
-                     for h in prepared.hits.get(aid, ()))
+            pairs = ((key, h) for key, found in self._topic_hits(compiled, prepared).items()
+                     for h in found)
         evidence: dict[Evidence, None] = {}
         for key, hit in pairs:
             ev = Evidence(hit.term, self._atom_group[ids[key]], hit.field, hit.start, hit.end)
@@ -374,20 +376,24 @@ class KeywordEngine:
 # ---------------------------------------------------------------- helpers
 
 
-def _drop_shadowed(raw: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
-    """Drop hits lying inside a longer hit: "senjata" inside "gencatan senjata" (ceasefire),
-    "korea" inside "north korea". Hits with the very same span are all kept."""
-    raw.sort(key=lambda h: (h[0], -h[1]))
-    out = []
-    max_end, max_start = -1, -1
-    for hit in raw:
-        start, end = hit[0], hit[1]
+def _drop_shadowed(hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
+    """Within one topic, drop hits lying inside a longer hit of the topic: "senjata"
+    (weapons) inside "gencatan senjata" (ceasefire), "korea" inside "north korea".
+    Hits with the very same span are all kept."""
+    flat = sorted(((h.field, h.start, -h.end, key, h) for key, found in hits.items()
+                   for h in found))
+    kept: dict[str, list[Hit]] = {}
+    field, max_end, max_start = "", -1, -1
+    for fname, start, neg_end, key, hit in flat:
+        end = -neg_end
+        if fname != field:
+            field, max_end, max_start = fname, -1, -1
         if max_end >= end and not (max_start == start and max_end == end):
             continue
-        out.append(hit)
+        kept.setdefault(key, []).append(hit)
         if end > max_end:
             max_end, max_start = end, start
-    return out
+    return kept
 
 
 def _word_end(s: str, pos: int) -> int:

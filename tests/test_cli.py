@@ -172,3 +172,17 @@ def test_replay_over_real_articles_keeps_order(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     out = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [o["id"] for o in out] == [json.loads(x)["id"] for x in lines]
+
+
+def test_backtest_lists_alerts_that_would_disappear(cfg: Path, tmp_path: Path) -> None:
+    import shutil
+
+    res = run_cli("--config", str(cfg), "once", env={"MONITOR_STATE_DIR": str(tmp_path / "state")})
+    assert res.returncode == 0, res.stderr
+    candidate = tmp_path / "candidate-rules"
+    shutil.copytree(ROOT / "rules", candidate)
+    (candidate / "dprk-russia.yaml").unlink()
+    out = invoke(cfg, "backtest", "--rules", str(candidate), "--since", "3650d").output
+    assert re.search(r"dprk-russia: [1-9]\d* alerts now -> 0", out), out
+    assert "0 alerts would appear" in out
+    assert re.search(r"[1-9]\d* alerts would disappear", out)

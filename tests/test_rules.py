@@ -183,7 +183,7 @@ def test_shipped_rules_load() -> None:
         assert any(e.expect for e in topic.examples) and any(not e.expect for e in topic.examples)
 
 
-@pytest.mark.parametrize("result", _SHIPPED or [None], ids=lambda r: str(getattr(r, "line", r)))
+@pytest.mark.parametrize("result", _SHIPPED or [None], ids=lambda r: f"{getattr(r, 'topic', r)}:{getattr(r, 'line', '')}")
 def test_shipped_rule_example(result: object) -> None:
     if result is None:
         pytest.skip("no shipped rules yet")
