@@ -175,7 +175,7 @@ def extract_main_text(html: bytes | str, url: str) -> str | None:
         text = trafilatura.extract(html, url=url or None, include_comments=False,
                                    include_tables=False, include_images=False,
                                    favor_precision=True, deduplicate=False)
-    except Exception:  # noqa: BLE001 - a broken page must never take the article with it
+    except Exception:
         return None
     if not text:
         return None

@@ -65,11 +65,16 @@ def state_from_json(url: str, data: dict[str, Any], now: datetime, policy: Sched
     return replace(base, **values)
 
 
+async def _same(article: Article) -> Article:
+    return article
+
+
 class Poller:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.fetcher: Fetcher | None = None
         self.pool: ParsePool | None = None
+        self.fulltext: Any = None  # monitor.enrich.FullTextFetcher when configured
         self._warned: set[str] = set()  # feeds whose failure was already logged as a warning
 
     # -- set-up ------------------------------------------------------------
@@ -105,6 +110,10 @@ class Poller:
         self.fetcher = Fetcher(limits)
         await self.fetcher.__aenter__()
         self.pool = ParsePool()
+        if p.full_text_min_chars > 0:
+            from monitor.enrich import FullTextFetcher
+
+            self.fulltext = FullTextFetcher(self.fetcher, min_chars=p.full_text_min_chars)
         self.rt.pipeline.warm_up(self.rt.store, self._clock_now())
 
     def _clock_now(self) -> datetime:
@@ -159,7 +168,17 @@ class Poller:
                 parsed = await self.pool.parse(result.body, result.headers, row["url"], clock())
             except ParseError as e:
                 parse_error = str(e)
+        if parsed is not None and self.fulltext is not None:
+            parsed = await self._full_text(parsed)
         return result, parsed, parse_error, unconditional or (state.etag is None and state.last_modified is None)
+
+    async def _full_text(self, parsed: ParsedFeed) -> ParsedFeed:
+        """Fill in page text for new entries whose feed text is too short to match on."""
+        assert self.fulltext is not None
+        store = self.rt.store
+        entries = await asyncio.gather(*(
+            self.fulltext.enrich(a) if store.find_existing(a) is None else _same(a) for a in parsed.entries))
+        return replace(parsed, entries=tuple(entries))
 
     def _record(self, row: dict[str, Any], result: Any, parsed: ParsedFeed | None, parse_error: str | None,
                 unconditional: bool, *, now: datetime) -> tuple[int, int, bool]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from helpers import ROOT, SHARED, demo_config, run_cli
+
 from monitor.cli import main
 
 

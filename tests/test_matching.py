@@ -33,6 +33,7 @@ groups:
     ru: ["оружи*", "боеприпас*"]
     ko: ["무기"]
     zh: ["武器"]
+    ja: ["武器"]
   supply:
     en: ["supply", "supplies", "deliver*"]
     id: ["pasokan", "memasok"]
@@ -93,15 +94,26 @@ def matched(engine: KeywordEngine, title: str, text: str = "") -> set[str]:
         ("KIM JONG–UN visits a farm", "", {"kim"}),
         ("Ким Чен Ын посетил завод", "", {"kim"}),
         ("Kim Jong Unification", "", set()),
-        # field scope and sentences
+    ],
+)
+def test_multilingual_table(engine: KeywordEngine, title: str, text: str, topics: set) -> None:
+    assert matched(engine, title, text) & {"pair", "arms", "kim", "prefix"} == topics
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "topics"),
+    [
         ("Weapons for Russia", "", {"titled"}),
         ("Russia news", "Weapons were shown.", set()),
         ("", "North Korea showed new weapons. Russia watched.", {"sent"}),
         ("", "North Korea paraded. New weapons were shown.", set()),
+        ("北朝鮮の新型武器", "", {"sent"}),
+        ("北朝鮮。新型武器", "", set()),
     ],
 )
-def test_multilingual_table(engine: KeywordEngine, title: str, text: str, topics: set) -> None:
-    assert matched(engine, title, text) == topics
+def test_field_scope_and_sentences(engine: KeywordEngine, title: str, text: str,
+                                   topics: set) -> None:
+    assert matched(engine, title, text) & {"titled", "sent"} == topics
 
 
 @pytest.mark.parametrize(

@@ -200,3 +200,34 @@ def test_failed_send_stays_queued_and_is_retried(tmp_path: Path, monkeypatch: py
         assert hook.bodies
     finally:
         hook.close()
+
+
+def test_short_entries_get_their_page_text_before_matching(tmp_path: Path, httpserver: HTTPServer,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_STATE_DIR", raising=False)
+    page_url = httpserver.url_for("/news/1.html")
+    feed = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Short</title><link>{httpserver.url_for('/')}</link>
+<item><title>Berita internasional hari ini</title><link>{page_url}</link><guid>n1</guid>
+<description>Selengkapnya di situs kami.</description><pubDate>Tue, 05 Sep 2023 10:00:00 +0700</pubDate></item>
+</channel></rss>"""
+    body = ("Korea Utara dan Rusia membahas pasokan senjata. Pejabat Amerika mengatakan Putin ingin Kim Jong-un "
+            "menyetujui pengiriman peluru artileri dan rudal anti tank ke Rusia untuk perang di Ukraina. ") * 3
+    page = f"""<html><head><title>Berita</title></head><body><nav>Beranda | Internasional</nav>
+<article><h1>Kim Jong-un dan Putin bahas pasokan senjata</h1><p>{body}</p><p>{body}</p></article>
+<footer>Exit mobile version</footer></body></html>"""
+    httpserver.expect_request("/feed.xml").respond_with_data(feed, content_type="application/rss+xml")
+    httpserver.expect_request("/news/1.html").respond_with_data(page, content_type="text/html; charset=utf-8")
+    cfg = write_config(tmp_path, [httpserver.url_for("/feed.xml")], "console://")
+    text = cfg.read_text().replace("[delivery]", "[polling]\nfull_text_min_chars = 200\n\n[delivery]")
+    cfg.write_text(text)
+    summary = run_once(str(cfg), None)
+    assert summary["new_articles"] == 1
+    db = sqlite3.connect(tmp_path / "state" / "monitor.db")
+    try:
+        content = db.execute("SELECT content FROM articles").fetchone()[0]
+        topics = {r[0] for r in db.execute("SELECT topic FROM matches WHERE alert = 1")}
+    finally:
+        db.close()
+    assert "peluru artileri" in content and "Exit mobile version" not in content
+    assert "dprk-russia" in topics
