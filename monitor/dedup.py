@@ -67,10 +67,10 @@ class StoryStats:
 # Story features extracted from the text itself (language-independent ones only)
 
 # Numbers: digit runs with thousands/decimal separators; separators are dropped, so
-# "1,500" / "1.500" / "1 500" all become "#1500" (and "6.5" / "6,5" become "#65").
-_NUMBER = re.compile(r"(?<![\w.,])\d(?:\d|[.,\u00a0\u202f](?=\d{1,3}(?!\d)))*")
-# Designators: letters then digits, like K2, KN-23, Su-57, F-16, S-400, Hwasong-18.
-_DESIGNATOR = re.compile(r"\b([^\W\d_]{1,10})[-\u2010\u2011]?(\d{1,4})[^\W\d_]?\b")
+# "1,500" / "1.500" all become "#1500" (and "6.5" / "6,5" become "#65"). Letters right
+# before a number make a designator: K2, KN-23, Su-57, F-16, S-400, Hwasong-18.
+_NUMBER = re.compile(r"\d[\d.,\u00a0\u202f]*")
+_HYPHENS = "-\u2010\u2011"
 _CYRILLIC_TO_LATIN = str.maketrans(
     {
         "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
@@ -91,14 +91,31 @@ def text_features(title: str, text: str) -> frozenset[str]:
     head = f"{title}\n{text[:_LEAD_CHARS]}"
     out: set[str] = set()
     for match in _NUMBER.finditer(head):
-        digits = "".join(ch for ch in match.group(0) if ch.isdigit()).lstrip("0")
-        if len(digits) >= 2 and digits.isascii():
-            out.add("#" + digits)
-    for match in _DESIGNATOR.finditer(head):
-        letters = match.group(1).casefold().translate(_CYRILLIC_TO_LATIN)
-        if letters.isascii() and letters.isalpha():
-            out.add(f"~{letters}-{match.group(2)}")
+        digits = "".join(ch for ch in match.group(0) if ch.isdigit())
+        if not digits.isascii():
+            continue
+        if len(digits.lstrip("0")) >= 2:
+            out.add("#" + digits.lstrip("0"))
+        letters = _letters_before(head, match.start())
+        if letters:
+            run = match.group(0)
+            number = run[: len(run) - len(run.lstrip("0123456789"))] or run
+            out.add(f"~{letters}-{number}")
     return frozenset(out)
+
+
+def _letters_before(head: str, digit_start: int) -> str:
+    """The designator letters right before a number ("K" of K2, "kn" of KN-23), or ""."""
+    end = digit_start
+    if end and head[end - 1] in _HYPHENS:
+        end -= 1
+    start = end
+    while start and end - start < 10 and head[start - 1].isalpha():
+        start -= 1
+    if start == end or (start and head[start - 1].isalnum()):
+        return ""
+    letters = head[start:end].casefold().translate(_CYRILLIC_TO_LATIN)
+    return letters if letters.isascii() else ""
 
 
 @dataclass(frozen=True)

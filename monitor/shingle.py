@@ -145,7 +145,7 @@ class MinHasher:
         self.shingle_size = shingle_size
         self._bin_shift = _U64(64 - num_perm.bit_length() + 1)
         self._bins = np.arange(num_perm, dtype=np.int64)
-        self._bin_starts = self._bins.astype(_U64) << self._bin_shift
+        self._empty = np.full(num_perm, np.iinfo(np.uint64).max, dtype=_U64)
         low_bits = 64 - (num_perm.bit_length() - 1)
         self._value_shift = _U64(max(low_bits - 32, 0))
         self._value_mask = _U64((1 << low_bits) - 1)
@@ -164,20 +164,17 @@ class MinHasher:
 
     def minhash(self, shingles: np.ndarray) -> np.ndarray:
         """uint32[num_perm] signature of a non-empty array of shingle hashes."""
-        ordered = np.sort(shingles)
-        # Bin = top bits; the first element of each bin in sorted order is that bin's minimum.
-        first = np.searchsorted(ordered, self._bin_starts)
-        inside = first < ordered.size
-        picked = ordered[np.minimum(first, ordered.size - 1)]
-        present = inside & ((picked >> self._bin_shift).astype(np.int64) == self._bins)
-        values = (picked & self._value_mask) >> self._value_shift
-        filled = np.flatnonzero(present)
-        if filled.size == self.num_perm:
+        # Bin = top bits of the shingle hash; within a bin the smallest hash is the minimum.
+        mins = self._empty.copy()
+        np.minimum.at(mins, (shingles >> self._bin_shift).astype(np.intp), shingles)
+        values = (mins & self._value_mask) >> self._value_shift
+        empty = mins == self._empty
+        if not empty.any():
             return values.astype(np.uint32)
         # Densify: an empty bin takes the next non-empty bin's value (circularly), shifted by
         # the distance so that two documents agree on it only when they agree on the source.
-        pos = np.searchsorted(filled, self._bins) % filled.size
-        source = filled[pos]
+        filled = np.flatnonzero(~empty)
+        source = filled[np.searchsorted(filled, self._bins) % filled.size]
         distance = ((source - self._bins) % self.num_perm).astype(_U64)
         out = values[source] + distance * self._rotation
         return (out & _U64(0xFFFFFFFF)).astype(np.uint32)

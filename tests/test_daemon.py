@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from helpers import MONITOR, ROOT
+
 from monitor.store import Store
 
 DEADLINE = 120  # bounds a broken run; not a speed check
@@ -32,7 +33,7 @@ class SlowWebhook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with hook.lock:
                     hook.requests += 1
@@ -81,7 +82,7 @@ channels = ["hook"]
 def start(cfg: Path, tmp_path: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "MONITOR_STATE_DIR": str(tmp_path / "state")}
     env.pop("MONITOR_CONFIG", None)
-    log = open(tmp_path / "daemon.log", "a", encoding="utf-8")  # noqa: SIM115
+    log = open(tmp_path / "daemon.log", "a", encoding="utf-8")
     try:
         return subprocess.Popen([*MONITOR, "--config", str(cfg), "run"], cwd=ROOT, env=env,
                                 stdout=log, stderr=log, text=True)

@@ -36,7 +36,7 @@ def fetch(*requests: FeedRequest, limits: FetchLimits | None = None,
     return asyncio.run(run())
 
 
-def conditional(etag: str, last_modified: str):  # noqa: ANN201 - werkzeug handler
+def conditional(etag: str, last_modified: str):
     def handler(request: Request) -> Response:
         if request.headers.get("If-None-Match") == etag or (
                 request.headers.get("If-Modified-Since") == last_modified):

@@ -20,7 +20,7 @@ URL = "https://news.example.invalid/feeds/world.xml"
 def rss(items: str, decl: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
     return (f'{decl}<rss version="2.0"><channel><title>World</title>'
             f"<link>https://news.example.invalid/</link><ttl>45</ttl><language>id-ID</language>"
-            f"{items}</channel></rss>").encode("utf-8")
+            f"{items}</channel></rss>").encode()
 
 
 def test_rss_basics_html_stripped_and_ids_stable() -> None:
@@ -143,7 +143,7 @@ def test_non_feeds_raise_parse_error_naming_the_feed(body: bytes) -> None:
 
 def test_naive_fetched_time_is_refused() -> None:
     with pytest.raises(ValueError):
-        parse_feed(rss(""), {}, URL, datetime(2024, 1, 1))  # noqa: DTZ001
+        parse_feed(rss(""), {}, URL, datetime(2024, 1, 1))
 
 
 def test_parse_pool_matches_inline_and_reports_errors() -> None:

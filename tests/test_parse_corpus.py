@@ -39,7 +39,7 @@ def _id(path: Path) -> str:
     return str(path.relative_to(FEEDS))
 
 
-def parse(path: Path):  # noqa: ANN201
+def parse(path: Path):
     return parse_feed(path.read_bytes(), {}, f"https://feeds.example.invalid/{_id(path)}",
                       FETCHED)
 

@@ -93,7 +93,7 @@ def test_syntax_errors_carry_position(src: str, line: int, column: int, message:
     assert message in info.value.message
 
 
-def H(field: str = "text", word: int = 0, sentence: int = 0) -> Hit:  # noqa: N802
+def H(field: str = "text", word: int = 0, sentence: int = 0) -> Hit:
     return Hit(field, word, sentence)
 
 

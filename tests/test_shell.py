@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from helpers import ROOT, closed_port
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from helpers import ROOT, closed_port
 from monitor.daemon import run_once
 
 FEED = (ROOT / "seeds" / "feeds" / "berita-nusantara.rss").read_bytes()
@@ -26,7 +26,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
 
@@ -156,7 +156,7 @@ class FlakyWebhook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = 500 if hook.failures > 0 else 200
                 hook.failures -= 1

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
+
 from monitor.config import load_config
 from monitor.models import Article, DedupDecision
 from monitor.rules import load_rules
