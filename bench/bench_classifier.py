@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.classify import ModelSet  # noqa: E402
-from monitor.models import KeywordResult  # noqa: E402
 from monitor.modelfile import read_training_file  # noqa: E402
+from monitor.models import KeywordResult  # noqa: E402
 from monitor.scoring import decide, needs_probability  # noqa: E402
 
 ARTICLES = ROOT.parent / "shared" / "data" / "articles"
@@ -89,7 +89,7 @@ def main() -> None:
         from monitor.matching import KeywordEngine
         from monitor.rules import load_rules
     except ImportError:
-        KeywordEngine = None  # type: ignore[assignment,misc]  # noqa: N806
+        KeywordEngine = None  # type: ignore[assignment,misc]
     articles = load_articles(args.limit)
     n = len(articles)
     print(f"\n== scoring {n} real articles from {ARTICLES} "

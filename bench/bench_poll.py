@@ -145,7 +145,8 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
     now = datetime(2024, 5, 1, 12, tzinfo=UTC)
     states = []
     for i in range(n):  # state as the store would hold it after an earlier cycle
-        url = f"http://127.0.0.1:{ports[i % len(ports)]}/feed/{i}"
+        # spread feeds over "hosts" (ports) like real feeds over sites
+        url = f"http://127.0.0.1:{ports[(i * 7919) % len(ports)]}/feed/{i}"
         st = new_feed_state(url, now, policy)
         if kind(i) in ("etag", "slow"):
             st = st.__class__(**{**st.__dict__, "etag": f'"v{i}"'})
@@ -162,7 +163,7 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
         await pool.parse(feed_body(0, 0), {}, "warmup", now)  # start workers outside timing
         started = time.perf_counter()
 
-        async def poll(st):  # noqa: ANN001, ANN202
+        async def poll(st):
             nonlocal parse_seconds
             result = await fetcher.fetch(FeedRequest(st.url, st.etag, st.last_modified),
                                          st.body_hash)
@@ -187,8 +188,8 @@ async def cycle(n: int, ports: list[int]) -> dict[str, float]:
         new_states = await asyncio.gather(*(poll(s) for s in states))
         wall = time.perf_counter() - started
         loop = asyncio.get_running_loop()
-        assert pool._executor is not None  # noqa: SLF001 - bench introspection
-        worker_rss = max([await loop.run_in_executor(pool._executor, _worker_peak_rss)  # noqa: SLF001
+        assert pool._executor is not None  # bench introspection
+        worker_rss = max([await loop.run_in_executor(pool._executor, _worker_peak_rss)
                           for _ in range(4)])
     assert len(new_states) == n
     print(json.dumps(samples), file=sys.stderr)

@@ -27,12 +27,52 @@ _HOST_PREFIXES = ("www.", "m.", "mobile.", "amp.")
 # Exact names (compared lower-cased) of parameters that only track the click or the campaign.
 _TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "yclid", "msclkid",
-        "twclid", "ttclid", "li_fat_id", "mc_cid", "mc_eid", "igshid", "igsh", "_ga", "_gl",
-        "_hsenc", "_hsmi", "hsctatracking", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-        "rb_clickid", "ref", "ref_src", "ref_url", "referrer", "cmpid", "ocid", "smid",
-        "sr_share", "ito", "xtor", "wt_mc", "wt.mc_id", "s_cid", "spm", "ncid", "cmp",
-        "amp", "guccounter", "guce_referrer", "guce_referrer_sig", "__twitter_impression",
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "yclid",
+        "msclkid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "igsh",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "hsctatracking",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "rb_clickid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmpid",
+        "ocid",
+        "smid",
+        "sr_share",
+        "ito",
+        "xtor",
+        "wt_mc",
+        "wt.mc_id",
+        "s_cid",
+        "spm",
+        "ncid",
+        "cmp",
+        "amp",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "__twitter_impression",
     }
 )
 # Name prefixes (lower-cased) of tracking parameter families.
@@ -89,7 +129,7 @@ def _canonical_host(hostname: str) -> str:
     while changed:
         changed = False
         for prefix in _HOST_PREFIXES:
-            rest = ascii_host[len(prefix):]
+            rest = ascii_host[len(prefix) :]
             if ascii_host.startswith(prefix) and rest.count(".") >= 1:
                 ascii_host = rest
                 changed = True

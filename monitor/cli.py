@@ -35,18 +35,22 @@ def _fail(e: MonitorError) -> None:
 
 
 class Ctx:
-    def __init__(self, config: str | None, rules: str | None) -> None:
+    def __init__(self, config: str | None, rules: str | None, log_level: str | None = None) -> None:
         self.config_path = config
         self.rules_dir = rules
+        self.log_level = log_level
 
     def load(self):  # type: ignore[no-untyped-def]
         from monitor.app import load_config_and_rules
 
         try:
-            return load_config_and_rules(self.config_path, self.rules_dir)
+            config, ruleset = load_config_and_rules(self.config_path, self.rules_dir)
         except MonitorError as e:
             _fail(e)
             raise  # unreachable
+        if self.log_level is None:  # --log-level wins over the config
+            logging.getLogger().setLevel(config.model.monitor.log_level.upper())
+        return config, ruleset
 
     def runtime(self, db: str | None = None, train: bool = True):  # type: ignore[no-untyped-def]
         from monitor.app import open_runtime
@@ -82,7 +86,7 @@ def _parse_since(value: str | None) -> datetime | None:
 def main(ctx: click.Context, config: str | None, rules: str | None, log_level: str | None) -> None:
     """media-monitor: multilingual media-monitoring alerts from news feeds."""
     _setup_logging(log_level or "info")
-    ctx.obj = Ctx(config, rules)
+    ctx.obj = Ctx(config, rules, log_level)
 
 
 @main.command()
@@ -91,6 +95,7 @@ def run(obj: Ctx) -> None:
     """Run the daemon: poll feeds, match topics, deliver alerts until SIGTERM."""
     from monitor.daemon import run_daemon
 
+    obj.load()  # validate first: problems are reported the same way as `monitor check`
     try:
         sys.exit(run_daemon(obj.config_path, obj.rules_dir))
     except MonitorError as e:

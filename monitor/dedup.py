@@ -73,10 +73,37 @@ _NUMBER = re.compile(r"\d[\d.,\u00a0\u202f]*")
 _HYPHENS = "-\u2010\u2011"
 _CYRILLIC_TO_LATIN = str.maketrans(
     {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
-        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch",
-        "ш": "sh", "щ": "shch", "ы": "y", "э": "e", "ю": "yu", "я": "ya", "ё": "e",
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ы": "y",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+        "ё": "e",
     }
 )
 _LEAD_CHARS = 600  # the facts that identify an event are in the title and the lead
@@ -251,7 +278,7 @@ class _BandIndex:
         if self._keys.size:
             lo = np.searchsorted(self._keys, keys, side="left")
             hi = np.searchsorted(self._keys, keys, side="right")
-            for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist()):
+            for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
                 found.extend(self._serials[start:stop].tolist())
         recent = self._recent
         for key in keys.tolist():
@@ -269,8 +296,7 @@ class _BandIndex:
         parts_k = [self._keys, *self._pending_keys]
         parts_s = [self._serials]
         parts_s.extend(
-            np.full(k.size, s, dtype=np.int64)
-            for k, s in zip(self._pending_keys, self._pending_serials)
+            np.full(k.size, s, dtype=np.int64) for k, s in zip(self._pending_keys, self._pending_serials, strict=True)
         )
         keys = np.concatenate(parts_k)
         serials = np.concatenate(parts_s)
@@ -377,7 +403,10 @@ class StoryIndex:
             if story_id:
                 kind = STORY
         entry = self._insert(
-            item, signature, story_id or item.article_id, now,
+            item,
+            signature,
+            story_id or item.article_id,
+            now,
             keys=(url_key, guid_key, id_key, content_key),
             snapshot=snapshot if original is None else None,
         )
@@ -400,7 +429,10 @@ class StoryIndex:
         signature = self._hasher.sign(f"{item.title}\n{item.text}", self.min_shingles)
         snapshot = _Snapshot(item.published, item.features, text_features(item.title, item.text))
         self._insert(
-            item, signature, story, observed,
+            item,
+            signature,
+            story,
+            observed,
             keys=(url_key, guid_key, id_key, self._content_key(signature)),
             snapshot=snapshot,
         )
@@ -441,9 +473,7 @@ class StoryIndex:
             last_seen=story.last_seen,
         )
 
-    def escalation(
-        self, story_id: str, now: datetime, new_outlets: int = 5, within: int = 60
-    ) -> bool:
+    def escalation(self, story_id: str, now: datetime, new_outlets: int = 5, within: int = 60) -> bool:
         """True when at least `new_outlets` outlets joined the story in the last `within`
         minutes (EMM's breaking-news signal: fast spread across outlets)."""
         story = self._stories.get(story_id)
@@ -461,9 +491,7 @@ class StoryIndex:
         """Sizes of the internal structures (for tests, benchmarks and `monitor status`)."""
         return {
             "articles": len(self._entries),
-            "signatures": len(self._entries) - sum(
-                1 for e in self._entries.values() if e.slot < 0
-            ),
+            "signatures": len(self._entries) - sum(1 for e in self._entries.values() if e.slot < 0),
             "exact_keys": len(self._exact),
             "band_keys": len(self._bands),
             "stories": len(self._stories),
@@ -516,8 +544,7 @@ class StoryIndex:
                 entry.keys.append(key)
         if updated:
             entry.fingerprint = signature.fingerprint
-            if signature.minhash is not None:
-                self._store_signature(entry, signature.minhash)
+            self._store_signature(entry, signature)
         # Seen again: keep it for another window.
         entry.observed = now
         self._timeline.append((now, entry.serial))
@@ -533,9 +560,9 @@ class StoryIndex:
         )
 
     def _near_copy(self, signature: TextSignature) -> _Entry | None:
-        if signature.minhash is None:
+        if signature.minhash is None or signature.bands is None:
             return None
-        serials = self._bands.query(self._hasher.band_keys(signature.minhash))
+        serials = self._bands.query(signature.bands)
         if not serials:
             return None
         entries = [e for s in sorted(set(serials)) if (e := self._entries.get(s)) and e.slot >= 0]
@@ -580,7 +607,8 @@ class StoryIndex:
             if abs(snapshot.published - member.published) > self.story_window:
                 continue
             score = story_match(
-                snapshot, member,
+                snapshot,
+                member,
                 min_shared=self.story_min_shared,
                 min_jaccard=self.story_min_jaccard,
                 entity_features=self.entity_features,
@@ -610,20 +638,21 @@ class StoryIndex:
             if key and key not in self._exact:
                 self._exact[key] = entry.serial
                 entry.keys.append(key)
-        if signature.minhash is not None:
-            self._store_signature(entry, signature.minhash)
+        self._store_signature(entry, signature)
         self._add_to_story(entry, item, now, snapshot)
         if self._bands.pending >= max(2048, len(self._entries) // 16):
             self._compact()
         return entry
 
-    def _store_signature(self, entry: _Entry, minhash: np.ndarray) -> None:
+    def _store_signature(self, entry: _Entry, signature: TextSignature) -> None:
+        if signature.minhash is None or signature.bands is None:
+            return
         if entry.slot < 0:
             if not self._free_slots:
                 self._grow_signatures()
             entry.slot = self._free_slots.pop()
-        self._sigs[entry.slot] = minhash.astype(np.uint16)
-        self._bands.add(self._hasher.band_keys(minhash), entry.serial)
+        self._sigs[entry.slot] = signature.minhash
+        self._bands.add(signature.bands, entry.serial)
 
     def _grow_signatures(self) -> None:
         rows = self._sigs.shape[0]
@@ -632,9 +661,7 @@ class StoryIndex:
         self._sigs = grown
         self._free_slots.extend(range(rows * 2 - 1, rows - 1, -1))
 
-    def _add_to_story(
-        self, entry: _Entry, item: DedupInput, now: datetime, snapshot: _Snapshot | None
-    ) -> None:
+    def _add_to_story(self, entry: _Entry, item: DedupInput, now: datetime, snapshot: _Snapshot | None) -> None:
         story = self._stories.get(entry.story)
         if story is None:
             published = snapshot.published if snapshot is not None else item.published
@@ -704,9 +731,7 @@ def _key(kind: str, value: str) -> int:
 
 def _feature_pairs(groups: frozenset[str]) -> list[str]:
     ranked = sorted(groups, key=lambda g: (zlib.crc32(g.encode("utf-8", "surrogatepass")), g))
-    return [f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(
-        ranked[:_MAX_KEY_FEATURES], 2
-    )]
+    return [f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(ranked[:_MAX_KEY_FEATURES], 2)]
 
 
 def _host(url: str) -> str:

@@ -63,9 +63,12 @@ def run_eval(rt: Runtime, stream: IO[str], name: str, *, cv: int = 0, console: C
     console.print(render_report(report))
     if cv:
         from monitor.classify import cross_validate
+        from monitor.evaluate import rows_from_cv
         from monitor.training import load_examples
 
         for topic, examples in load_examples(rt.config, rt.ruleset, rt.store).items():
-            result = cross_validate(examples, cv)
-            console.print(f"[bold]{topic}[/bold] {cv}-fold cross-validation on the seeds: {result}")
+            result = cross_validate(examples, cv, topic)
+            console.print(f"{cv}-fold cross-validation on the seeds, model alone: {topic}")
+            threshold = rt.ruleset.topic(topic).classifier.threshold
+            console.print(render_report(evaluate(rows_from_cv(result, threshold))))
     return report

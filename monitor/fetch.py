@@ -261,8 +261,7 @@ class Fetcher:
             else:
                 if self._client is None or self._global is None:
                     raise RuntimeError("Fetcher used outside 'async with'")
-                async with self._global:
-                    result = await self._fetch_http(request)
+                result = await self._fetch_http(request)
         except TimeoutError:
             result = self._failed(url, url, None,
                                   f"timed out after {self.limits.total_timeout:g} s in total")
@@ -330,7 +329,7 @@ class Fetcher:
             self._hosts.pop(key, None)
 
     async def _fetch_http(self, request: FeedRequest) -> FetchResult:
-        assert self._client is not None
+        assert self._client is not None and self._global is not None
         lim = self.limits
         url = request.url
         current = url
@@ -348,7 +347,9 @@ class Fetcher:
         for _hop in range(lim.max_redirects + 1):
             key, sem = await self._host_slot(current)
             try:
-                async with sem:
+                # Host slot first, then a global one: a feed queued behind a slow host
+                # must not sit on a global slot that other hosts could use.
+                async with sem, self._global:
                     if deadline is None:
                         deadline = loop.time() + lim.total_timeout
                     async with asyncio.timeout_at(deadline):

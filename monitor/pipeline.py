@@ -19,7 +19,7 @@ from monitor.models import Article, DedupDecision, KeywordResult, Match
 from monitor.outbox_policy import next_digest_time
 from monitor.route import route
 from monitor.rules import RuleSet, Topic
-from monitor.scoring import decide
+from monitor.scoring import decide, needs_probability
 from monitor.store import Store, parse_ts
 
 log = logging.getLogger(__name__)
@@ -69,10 +69,8 @@ class Scorer:
             mode = topic.classifier.mode
             if mode == "keyword" or not self.models.has(name):  # type: ignore[attr-defined]
                 continue
-            if mode == "gate":
-                idx = [i for i, kw in enumerate(keyword) if (r := kw.get(name)) is not None and r.matched]
-            else:
-                idx = list(range(len(articles)))
+            empty = KeywordResult(topic=name, matched=False, score=0.0)
+            idx = [i for i, kw in enumerate(keyword) if needs_probability(topic, kw.get(name) or empty)]
             if idx:
                 wanted[name] = idx
         if not wanted:

@@ -61,8 +61,16 @@ _IS_CJK = _char_table(_is_cjk_char)
 # Fixed odd multipliers: shingle combination and band keys. Changing them changes every
 # stored signature, so they are constants, not random at start-up.
 _SHINGLE_MULT = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+    ],
     dtype=_U64,
 )
 _M1 = _U64(0xBF58476D1CE4E5B9)
@@ -86,6 +94,7 @@ class TextSignature:
     tokens: int  # number of tokens seen
     fingerprint: bytes  # 16-byte digest of the normalised token sequence
     minhash: np.ndarray | None  # uint32[num_perm]; None when the text has too few shingles
+    bands: np.ndarray | None = None  # uint64 LSH key per band, with the minhash
 
 
 def token_hashes(text: str) -> np.ndarray:
@@ -150,17 +159,17 @@ class MinHasher:
         self._value_shift = _U64(max(low_bits - 32, 0))
         self._value_mask = _U64((1 << low_bits) - 1)
         self._rotation = _U64(0x9E3779B1)
-        self._row_mult = _SHINGLE_MULT[: self.rows] if self.rows <= 8 else _powers(
-            0x9E3779B97F4A7C15, self.rows
-        )
+        self._row_mult = _SHINGLE_MULT[: self.rows] if self.rows <= 8 else _powers(0x9E3779B97F4A7C15, self.rows)
         self._band_salt = _mix(np.arange(1, bands + 1, dtype=_U64))
 
     def sign(self, text: str, min_shingles: int = 5) -> TextSignature:
         tokens = token_hashes(text)
         digest = hashlib.blake2b(tokens.tobytes(), digest_size=16).digest()
         shingles = shingle_hashes(tokens, self.shingle_size)
-        minhash = self.minhash(shingles) if shingles.size >= min_shingles else None
-        return TextSignature(int(tokens.size), digest, minhash)
+        if shingles.size < min_shingles:
+            return TextSignature(int(tokens.size), digest, None)
+        minhash = self.minhash(shingles)
+        return TextSignature(int(tokens.size), digest, minhash, self.band_keys(minhash))
 
     def minhash(self, shingles: np.ndarray) -> np.ndarray:
         """uint32[num_perm] signature of a non-empty array of shingle hashes."""

@@ -51,7 +51,7 @@ def test_export_import_round_trip(feeds: list[OpmlFeed]) -> None:
 
 @pytest.mark.parametrize("data", [b"", b"<rss/>", b"<opml><body/></opml>", b"not xml at all"])
 def test_not_opml_is_a_clear_error(data: bytes) -> None:
-    with pytest.raises(ParseError, match="feeds.opml"):
+    with pytest.raises(ParseError, match=r"feeds\.opml"):
         parse_opml(data, "feeds.opml")
 
 

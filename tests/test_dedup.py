@@ -1,0 +1,359 @@
+"""Exact and near-duplicate decisions, identity churn, expiry and restore of `StoryIndex`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from monitor.dedup import DedupInput, StoryIndex, text_features
+from monitor.shingle import MinHasher, token_hashes
+
+T0 = datetime(2023, 9, 13, 6, 0, tzinfo=UTC)
+
+WIRE = (
+    "North Korean leader Kim Jong Un arrived at the Vostochny cosmodrome in Russia's Amur "
+    "region on Wednesday for talks with President Vladimir Putin, the Kremlin said, in a visit "
+    "that Western governments fear will lead to a deal on artillery ammunition for Moscow's "
+    "war in Ukraine. Kim travelled by armoured train from Pyongyang, a journey of more than "
+    "two days, accompanied by senior military officials including the head of the munitions "
+    "industry department. Putin showed his guest the launch pad of the new Angara rocket "
+    "before the two leaders sat down for several hours of talks, first with their "
+    "delegations and then one on one. Asked whether Russia would help North Korea build "
+    "satellites, Putin told reporters that this was why they had come to the cosmodrome. "
+    "Officials in Seoul and Washington said any arms transfer would breach United Nations "
+    "Security Council resolutions that Russia itself had voted for."
+)
+FEATURES = frozenset({"north_korea", "russia", "kim_jong_un", "putin", "summit", "artillery"})
+
+
+def article(
+    article_id: str,
+    *,
+    url: str = "",
+    guid: str | None = None,
+    title: str = "Kim Jong Un meets Putin at Russian space centre",
+    text: str = WIRE,
+    source: str = "Wire",
+    language: str = "en",
+    hours: float = 0.0,
+    features: frozenset[str] = FEATURES,
+) -> DedupInput:
+    return DedupInput(
+        article_id=article_id,
+        url=url or f"https://{source.lower()}.example/{article_id}",
+        guid=guid,
+        title=title,
+        text=text,
+        source=source,
+        language=language,
+        published=T0 + timedelta(hours=hours),
+        features=features,
+    )
+
+
+def observe(index: StoryIndex, item: DedupInput):
+    return index.observe(item, item.published)
+
+
+def edit_words(text: str, replacements: dict[str, str]) -> str:
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+# -- exact duplicates ---------------------------------------------------------------------
+
+
+def test_first_article_opens_its_own_story() -> None:
+    decision = observe(StoryIndex(), article("a1"))
+    assert (decision.kind, decision.duplicate_of, decision.story) == ("new", None, "a1")
+    assert decision.article_id == "a1" and not decision.updated
+
+
+def test_same_canonical_url_with_tracking_params_is_one_article() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", url="https://www.wire.example/asia/kim-putin"))
+    again = observe(
+        index,
+        article(
+            "a2",
+            url="https://wire.example/asia/kim-putin/?utm_source=rss&fbclid=Q#top",
+            hours=1,
+            text="Completely different body text, short.",
+        ),
+    )
+    assert (again.kind, again.duplicate_of, again.story) == ("exact", "a1", "a1")
+    assert again.updated  # the body changed: an edit of the same article
+
+
+def test_http_and_https_copies_are_one_article() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", url="http://wire.example/x"))
+    assert observe(index, article("a2", url="https://wire.example/x")).kind == "exact"
+
+
+def test_exact_copy_on_another_outlet_by_content_fingerprint() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", source="Wire"))
+    # Same title and text, other URL, other punctuation and case: same fingerprint.
+    copy = article("a2", source="Daily", text=WIRE.upper().replace(",", " ,"), hours=2)
+    decision = observe(index, copy)
+    assert (decision.kind, decision.duplicate_of, decision.story) == ("exact", "a1", "a1")
+    assert not decision.updated
+
+
+def test_edited_headline_of_seen_article_updates_it_and_keeps_its_story() -> None:
+    index = StoryIndex()
+    url = "https://wire.example/asia/kim-putin"
+    observe(index, article("a1", url=url, guid="urn:wire:1"))
+    edited = article(
+        "a1", url=url, guid="urn:wire:1", hours=1, title="UPDATE 2-Kim Jong Un meets Putin, tours launch pad"
+    )
+    decision = observe(index, edited)
+    assert (decision.kind, decision.updated, decision.story) == ("exact", True, "a1")
+    assert decision.duplicate_of is None  # the same article, not a copy of another one
+    # Seen again unchanged: exact, not updated.
+    decision = observe(index, edited)
+    assert (decision.kind, decision.updated) == ("exact", False)
+
+
+def test_guid_churn_same_url_new_guid_stays_one_article() -> None:
+    index = StoryIndex()
+    url = "https://wire.example/asia/kim-putin"
+    observe(index, article("a1", url=url, guid="urn:wire:1"))
+    decision = observe(index, article("a1b", url=url, guid="urn:wire:1-rev2", hours=1))
+    assert (decision.kind, decision.duplicate_of, decision.story) == ("exact", "a1", "a1")
+
+
+def test_url_churn_same_guid_new_url_stays_one_article() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", url="https://wire.example/a/kim-putin", guid="urn:wire:1"))
+    decision = observe(
+        index,
+        article(
+            "a1b",
+            url="https://wire.example/b/kim-putin-talks",
+            guid="urn:wire:1",
+            hours=1,
+            title="Kim and Putin hold talks",
+        ),
+    )
+    assert (decision.kind, decision.duplicate_of, decision.updated) == ("exact", "a1", True)
+    # The new URL now belongs to the article too.
+    decision = observe(index, article("a1c", url="https://wire.example/b/kim-putin-talks", hours=2))
+    assert (decision.kind, decision.duplicate_of) == ("exact", "a1")
+
+
+def test_bare_guids_are_unique_per_outlet_only() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", guid="12345", source="Wire"))
+    other = article(
+        "b1",
+        guid="12345",
+        source="Daily",
+        title="Poland orders tanks",
+        text="Poland signed a contract for 180 K2 tanks on Friday in Warsaw.",
+        features=frozenset({"poland", "tanks"}),
+    )
+    assert observe(index, other).kind == "new"
+
+
+def test_short_identical_titles_are_not_fingerprint_duplicates() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", title="Live updates", text="", features=frozenset()))
+    decision = observe(index, article("b1", source="Daily", title="Live updates", text="", features=frozenset()))
+    assert decision.kind == "new"
+
+
+# -- near duplicates ----------------------------------------------------------------------
+
+
+def test_wire_copies_with_small_edits_are_near_duplicates() -> None:
+    index = StoryIndex()
+    observe(index, article("a1", source="Wire"))
+    copy = edit_words(
+        WIRE, {"on Wednesday": "on Wednesday morning", "several": "three", "senior military": "top military"}
+    )
+    decision = observe(
+        index, article("a2", source="Herald", text=copy, hours=3, url="https://herald.example/kim?utm_medium=email")
+    )
+    assert (decision.kind, decision.duplicate_of, decision.story) == ("near", "a1", "a1")
+
+
+def test_retitled_copy_is_a_near_duplicate() -> None:
+    index = StoryIndex()
+    observe(index, article("a1"))
+    decision = observe(
+        index, article("a2", source="Post", hours=1, title="Putin shows Kim rocket site as arms deal fears grow")
+    )
+    assert (decision.kind, decision.duplicate_of) == ("near", "a1")
+
+
+def test_near_duplicate_without_story_features_still_joins_the_story() -> None:
+    index = StoryIndex()
+    observe(index, article("a1"))
+    copy = edit_words(WIRE, {"armoured": "armored"})
+    decision = observe(index, article("a2", source="Gazette", text=copy, hours=1, features=frozenset()))
+    assert (decision.kind, decision.story) == ("near", "a1")
+
+
+def test_different_text_is_not_a_near_duplicate() -> None:
+    index = StoryIndex()
+    observe(index, article("a1"))
+    other = (
+        "Poland's defence ministry signed a contract on Friday for a second batch of K2 "
+        "main battle tanks built by Hyundai Rotem, with part of the production moving to "
+        "the Bumar-Labedy plant in Gliwice from 2026. The deal covers 180 tanks, support "
+        "vehicles, training and ammunition, officials in Warsaw said."
+    )
+    decision = observe(
+        index,
+        article(
+            "b1",
+            text=other,
+            title="Poland orders more K2 tanks",
+            features=frozenset({"poland", "south_korea", "tanks"}),
+        ),
+    )
+    assert decision.kind == "new" and decision.duplicate_of is None
+
+
+def test_chinese_near_copy_uses_character_shingles() -> None:
+    text = (
+        "朝鲜领导人金正恩周三抵达俄罗斯阿穆尔州的东方航天发射场，与俄罗斯总统普京举行会谈。"
+        "西方国家担心双方将就向俄罗斯提供炮弹达成协议。金正恩乘坐专列从平壤出发，"
+        "随行人员包括多名军方高级官员。普京带领客人参观了新型火箭的发射台，随后双方举行了数小时会谈。"
+    )
+    index = StoryIndex()
+    observe(index, article("z1", text=text, title="金正恩与普京会晤", language="zh"))
+    copy = text.replace("数小时", "约五个小时")
+    decision = observe(index, article("z2", source="Sina", text=copy, title="金正恩与普京会晤", language="zh", hours=1))
+    assert (decision.kind, decision.duplicate_of) == ("near", "z1")
+
+
+# -- window, memory, restart ---------------------------------------------------------------
+
+
+def test_expiry_frees_signatures_and_keys() -> None:
+    index = StoryIndex(window=timedelta(hours=10))
+    for i in range(30):
+        observe(index, article(f"a{i}", source=f"Outlet{i}", hours=i * 0.1, text=f"{WIRE} Item {i} of {i * 7}."))
+    before = index.sizes()
+    assert before["articles"] == 30 and before["signatures"] == 30
+    assert before["exact_keys"] >= 60
+    index.expire(T0 + timedelta(hours=11.45))  # articles observed at or before 1.45 h go
+    after = index.sizes()
+    assert after["articles"] == 15 and after["signatures"] == 15
+    assert after["exact_keys"] < before["exact_keys"]
+    index.expire(T0 + timedelta(days=30))
+    empty = index.sizes()
+    assert empty["articles"] == empty["signatures"] == empty["exact_keys"] == 0
+    assert empty["band_keys"] == empty["stories"] == empty["story_keys"] == 0
+    assert index.story_stats("a0") is None
+
+
+def test_expired_article_is_new_again_after_the_window() -> None:
+    index = StoryIndex(window=timedelta(hours=24))
+    observe(index, article("a1", url="https://wire.example/x"))
+    decision = observe(index, article("a2", url="https://wire.example/x", hours=30))
+    assert decision.kind == "new"
+
+
+def test_reobserved_article_stays_for_another_window() -> None:
+    index = StoryIndex(window=timedelta(hours=24))
+    observe(index, article("a1", url="https://wire.example/x"))
+    observe(index, article("a1", url="https://wire.example/x", hours=20))
+    assert observe(index, article("a1", url="https://wire.example/x", hours=40)).kind == "exact"
+
+
+def test_band_index_compacts_and_drops_expired_keys() -> None:
+    index = StoryIndex(window=timedelta(hours=1))
+    rng = np.random.default_rng(3)
+    vocab = np.array([f"w{i}" for i in range(3000)])
+    for i in range(2600):
+        text = " ".join(rng.choice(vocab, 40).tolist())
+        index.observe(article(f"r{i}", text=text, source=f"S{i}", features=frozenset()), T0 + timedelta(seconds=i * 3))
+    sizes = index.sizes()
+    # 2,600 articles over 130 minutes with a 60 minute window: about 1,200 live.
+    assert 1150 <= sizes["articles"] <= 1250
+    assert sizes["band_keys"] <= 16 * (sizes["articles"] + 2048)
+
+
+def test_restore_rebuilds_decisions_after_restart() -> None:
+    first = StoryIndex()
+    items = [
+        article("a1"),
+        article("a2", source="Post", hours=1, title="Putin shows Kim rocket site"),
+        article(
+            "a3",
+            source="Kompas",
+            language="id",
+            hours=2,
+            title="Kim bertemu Putin",
+            text="Pemimpin Korea Utara Kim Jong Un bertemu Presiden Rusia Vladimir Putin.",
+        ),
+    ]
+    stories = [observe(first, item).story for item in items]
+    restarted = StoryIndex()
+    for item, story in zip(items, stories, strict=True):
+        restarted.restore(item, story, item.published)
+    later = article("a4", source="Tribune", hours=3, title="Kim and Putin talk arms")
+    assert observe(restarted, later) == observe(first, later)
+    assert restarted.story_stats("a1") == first.story_stats("a1")
+
+
+def test_decisions_are_deterministic() -> None:
+    items = [article(f"a{i}", source=f"S{i % 3}", hours=i, text=WIRE[: 300 + 40 * i]) for i in range(8)]
+    runs = []
+    for _ in range(2):
+        index = StoryIndex()
+        runs.append([observe(index, item) for item in items])
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"window": timedelta(0)}, {"near_threshold": 0.0}, {"story_min_shared": 1}, {"num_perm": 100}, {"bands": 7}],
+)
+def test_invalid_parameters_are_refused(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        StoryIndex(**kwargs)
+
+
+# -- building blocks ------------------------------------------------------------------------
+
+
+def test_tokens_ignore_case_and_punctuation_and_split_cjk_characters() -> None:
+    assert np.array_equal(token_hashes("Kim, PUTIN: talks!"), token_hashes("kim putin talks"))
+    assert token_hashes("북한과 러시아").size == 2  # Hangul keeps words
+    assert token_hashes("朝鲜和俄罗斯").size == 6  # ideographs are one token each
+    assert token_hashes("...").size == 0
+
+
+def test_minhash_estimates_jaccard() -> None:
+    hasher = MinHasher()
+    rng = np.random.default_rng(11)
+    vocab = [f"w{i}" for i in range(5000)]
+    words = rng.choice(vocab, 400).tolist()
+    edited = list(words)
+    for position in rng.choice(400, 20, replace=False):
+        edited[position] = "zz"
+    a, b = hasher.sign(" ".join(words)), hasher.sign(" ".join(edited))
+    assert a.minhash is not None and b.minhash is not None
+    estimate = float((a.minhash == b.minhash).mean())
+    # 20 edits in 400 words change up to 60 of ~398 shingles: Jaccard ~0.74-0.86.
+    assert 0.62 <= estimate <= 0.95
+    unrelated = hasher.sign(" ".join(rng.choice(vocab, 400).tolist()))
+    assert float((a.minhash == unrelated.minhash).mean()) < 0.1
+
+
+def test_text_features_numbers_and_designators() -> None:
+    features = text_features(
+        "Poland orders 180 K2 tanks and KN-23 parts",
+        "Worth $6.5 billion; Су-57 jets; 화성-18형 missiles; 1,000 troops.",
+    )
+    assert {"#180", "~k-2", "~kn-23", "#65", "~su-57", "#1000", "#18"} <= features
+    assert not any(f.startswith("~") and not f[1:2].isascii() for f in features)
