@@ -106,19 +106,26 @@ class Runner:
         self.models = rt.scorer.models
         rt.close()
 
-    def run(self, lines: list[str], name: str) -> dict[str, list[Scored]]:
+    def run(self, lines: list[str], name: str, fast: bool = False) -> dict[str, list[Scored]]:
         from monitor.pipeline import Pipeline, Scorer
-        from monitor.replay import read_lines, replay
+        from monitor.replay import output_record, read_lines, replay
         from monitor.store import Store
 
-        store = Store(":memory:")
-        try:
-            pipeline = Pipeline(self.config, Scorer(self.ruleset, self.models), store)
-            parsed = list(read_lines(iter(x + "\n" for x in lines), name))
-            out = io.StringIO()
-            replay(pipeline, parsed, out)
-        finally:
-            store.close()
+        parsed = list(read_lines(iter(x + "\n" for x in lines), name))
+        out = io.StringIO()
+        if fast:  # the production Scorer only: same decisions, no dedup/store stages
+            scorer = Scorer(self.ruleset, self.models)
+            good = [ln for ln in parsed if ln.article is not None]
+            for ln, matches in zip(good, scorer.score([ln.article for ln in good]), strict=True):
+                rec = output_record(ln, _Processed(matches), {})
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            store = Store(":memory:")
+            try:
+                pipeline = Pipeline(self.config, Scorer(self.ruleset, self.models), store)
+                replay(pipeline, parsed, out)
+            finally:
+                store.close()
         articles = [ln.article for ln in parsed if ln.article is not None]
         probs = self._probabilities(articles)
         by_id = {a.id: i for i, a in enumerate(articles)}
@@ -150,6 +157,21 @@ class Runner:
         if self.models is None or not articles:
             return {}
         return self.models.predict([a.title for a in articles], [a.text for a in articles])
+
+
+class _Dedup:
+    kind = None
+    duplicate_of = None
+    story = None
+
+
+class _Processed:
+    """Just enough of `monitor.pipeline.Processed` for `output_record` (fast mode)."""
+
+    def __init__(self, matches: tuple) -> None:
+        self.matches = matches
+        self.decision = _Dedup()
+        self.article = type("A", (), {"language": None})()
 
 
 def prf(rows: Iterable[Scored], decide=lambda r: r.alert) -> tuple[int, int, int, int, float, float, float]:
@@ -230,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--file", action="append", help="only article files whose name contains this")
     ap.add_argument("--misses", action="store_true", help="list misses and false alarms on training seeds")
     ap.add_argument("--no-real", action="store_true", help="skip the real article files")
+    ap.add_argument("--fast", action="store_true",
+                    help="real data through the production Scorer only (no dedup/store stages;"
+                         " the alert decision is the same)")
+    ap.add_argument("--sample-model", type=int, default=0,
+                    help="print N random articles per file the keywords miss but p >= --model-t")
+    ap.add_argument("--model-t", type=float, default=0.9)
+    ap.add_argument("--no-labeled", action="store_true", help="skip the labeled sets")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args(argv)
 
@@ -244,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n== labeled sets (production = decision as the rule files declare it;"
               " the other rows re-decide the same run)")
-        for topic in topics:
+        for topic in [] if args.no_labeled else topics:
             train_path = REPO / "seeds" / "training" / f"{topic}.jsonl"
             eval_path = REPO / "seeds" / "eval" / f"{topic}.jsonl"
             if train_path.is_file():
@@ -268,18 +297,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _real(runner: Runner, files: list[Path], topics: list[str], args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
-    print("\n== real articles: alerts per 10,000 (production decision; keyword alone for"
-          " comparison)")
-    head = f"{'file':<46}{'articles':>9}" + "".join(f"{t + ' alerts':>24}{'/10k':>8}{'kw/10k':>8}"
-                                                    for t in topics)
+    print("\n== real articles: alerts per 10,000 (production decision), and for comparison"
+          " keyword alone and keyword-or-model at p >= 0.9 / 0.95")
+    cols = ("alerts", "/10k", "kw", "e.90", "e.95")
+    head = f"{'file':<40}{'articles':>9}" + "".join(
+        "  |" + "".join(f"{(t[:6] + ' ' + c) if c == 'alerts' else c:>{14 if c == 'alerts' else 7}}"
+                        for c in cols) for t in topics)
     print(head)
-    totals = {t: [0, 0] for t in topics}
+    totals = {t: [0, 0, 0, 0] for t in topics}
     n_total = 0
     samples: list[str] = []
     for path in files:
         lines = _article_lines(path)
         t0 = time.perf_counter()
-        scored = runner.run(lines, str(path))
+        scored = runner.run(lines, str(path), fast=args.fast)
         seconds = time.perf_counter() - t0
         n = len(lines)
         n_total += n
@@ -288,19 +319,28 @@ def _real(runner: Runner, files: list[Path], topics: list[str], args: argparse.N
             rows = scored.get(t, [])
             alerts = [r for r in rows if r.alert]
             kw = sum(1 for r in rows if r.keyword_fires)
-            totals[t][0] += len(alerts)
-            totals[t][1] += kw
-            cells += f"{len(alerts):>24}{1e4 * len(alerts) / max(n, 1):>8.1f}{1e4 * kw / max(n, 1):>8.1f}"
+            e90 = sum(1 for r in rows if r.keyword_fires or (r.probability or 0) >= 0.9)
+            e95 = sum(1 for r in rows if r.keyword_fires or (r.probability or 0) >= 0.95)
+            for k, v in enumerate((len(alerts), kw, e90, e95)):
+                totals[t][k] += v
+            rate = [1e4 * v / max(n, 1) for v in (len(alerts), kw, e90, e95)]
+            cells += f"  |{len(alerts):>14}{rate[0]:>7.1f}{rate[1]:>7.1f}{rate[2]:>7.1f}{rate[3]:>7.1f}"
             if args.sample:
                 picked = rng.sample(alerts, min(args.sample, len(alerts)))
                 samples.append(f"\n== {path.name} / {t}: {len(picked)} of {len(alerts)} alerts")
                 for r in picked:
-                    via = "kw" if r.keyword_fires else f"model p={r.probability or 0:.2f}"
+                    via = "kw" if r.keyword_fires else f"p={r.probability or 0:.2f}"
                     samples.append(f"  [{via}] {r.title[:150]}")
-        print(f"{path.name[:45]:<46}{n:>9}{cells}   ({n / seconds:,.0f} art/s)")
-    cells = "".join(f"{totals[t][0]:>24}{1e4 * totals[t][0] / max(n_total, 1):>8.1f}"
-                    f"{1e4 * totals[t][1] / max(n_total, 1):>8.1f}" for t in topics)
-    print(f"{'TOTAL':<46}{n_total:>9}{cells}")
+            if args.sample_model:
+                extra = [r for r in rows if not r.keyword_fires and (r.probability or 0) >= args.model_t]
+                picked = rng.sample(extra, min(args.sample_model, len(extra)))
+                samples.append(f"\n== {path.name} / {t}: {len(picked)} of {len(extra)} model-only"
+                               f" hits at p >= {args.model_t}")
+                samples.extend(f"  [p={r.probability or 0:.2f}] {r.title[:150]}" for r in picked)
+        print(f"{path.name[:39]:<40}{n:>9}{cells}   ({n / seconds:,.0f} art/s)")
+    cells = "".join(f"  |{totals[t][0]:>14}" + "".join(f"{1e4 * v / max(n_total, 1):>7.1f}"
+                                                      for v in totals[t]) for t in topics)
+    print(f"{'TOTAL':<40}{n_total:>9}{cells}")
     for line in samples:
         print(line)
 

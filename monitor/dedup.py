@@ -25,6 +25,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -729,9 +730,10 @@ def _key(kind: str, value: str) -> int:
     return int.from_bytes(digest.digest(), "big") | 1  # never 0: 0 means "no key"
 
 
-def _feature_pairs(groups: frozenset[str]) -> list[str]:
+@lru_cache(maxsize=4096)  # story_for and add_to_story ask for the same article's pairs
+def _feature_pairs(groups: frozenset[str]) -> tuple[str, ...]:
     ranked = sorted(groups, key=lambda g: (zlib.crc32(g.encode("utf-8", "surrogatepass")), g))
-    return [f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(ranked[:_MAX_KEY_FEATURES], 2)]
+    return tuple(f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(ranked[:_MAX_KEY_FEATURES], 2))
 
 
 def _host(url: str) -> str:

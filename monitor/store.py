@@ -39,6 +39,14 @@ def parse_ts(value: str | None) -> datetime | None:
 
 migrations = Migrations("media-monitor")
 
+_ARTICLE_COLUMNS = ("id", "feed", "url", "guid", "title", "summary", "content", "language", "published",
+                    "published_is_guess", "fetched", "content_hash", "source", "story", "duplicate_of", "dedup_kind")
+_UPSERT_ARTICLE = (
+    f"INSERT INTO articles({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' for _ in _ARTICLE_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET title = excluded.title, summary = excluded.summary, content = excluded.content, "
+    "content_hash = excluded.content_hash, language = excluded.language"
+)
+
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -247,19 +255,12 @@ class Store:
         return rows[0] if rows else None
 
     def save_article(self, article: Article, decision: DedupDecision) -> None:
-        row = asdict(article)
-        row["published"] = ts(article.published)
-        row["fetched"] = ts(article.fetched)
-        row["published_is_guess"] = int(article.published_is_guess)
-        row["story"] = decision.story
-        row["duplicate_of"] = decision.duplicate_of
-        row["dedup_kind"] = decision.kind
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        updates = ", ".join(f"{k} = excluded.{k}" for k in ("title", "summary", "content", "content_hash", "language"))
+        a = article  # explicit columns: dataclasses.asdict deep-copies and was the hot spot
         self.db.execute(
-            f"INSERT INTO articles({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
-            list(row.values()),
+            _UPSERT_ARTICLE,
+            [a.id, a.feed, a.url, a.guid, a.title, a.summary, a.content, a.language, ts(a.published),
+             int(a.published_is_guess), ts(a.fetched), a.content_hash, a.source, decision.story,
+             decision.duplicate_of, decision.kind],
         )
 
     def article(self, article_id: str) -> dict[str, Any] | None:
@@ -286,7 +287,8 @@ class Store:
     # -- matches and stories ----------------------------------------------
     def save_matches(self, matches: Iterable[Match], now: datetime) -> None:
         for m in matches:
-            evidence = json.dumps([asdict(e) for e in m.keyword.evidence[:50]], ensure_ascii=False)
+            evidence = json.dumps([[e.term, e.group, e.field, e.start, e.end] for e in m.keyword.evidence[:50]],
+                                  ensure_ascii=False)
             self.db.execute(
                 """INSERT INTO matches(article_id, topic, score, alert, keyword_score, probability, reason, evidence, created)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
