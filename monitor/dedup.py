@@ -107,6 +107,7 @@ _CYRILLIC_TO_LATIN = str.maketrans(
         "ё": "e",
     }
 )
+_NO_FEATURES: frozenset[str] = frozenset()
 _LEAD_CHARS = 600  # the facts that identify an event are in the title and the lead
 
 
@@ -129,7 +130,7 @@ def text_features(title: str, text: str) -> frozenset[str]:
             run = match.group(0)
             number = run[: len(run) - len(run.lstrip("0123456789"))] or run
             out.add(f"~{letters}-{number}")
-    return frozenset(out)
+    return frozenset(out) if out else _NO_FEATURES
 
 
 def _letters_before(head: str, digit_start: int) -> str:
@@ -203,7 +204,7 @@ class _Entry:
         self.story = story
         self.observed = observed
         self.slot = -1  # row in the signature matrix, -1 = none
-        self.keys: list[int] = []  # exact-match keys pointing at this entry
+        self.keys: tuple[int, ...] = ()  # exact-match keys pointing at this entry
         self.fingerprint = b""
 
 
@@ -229,9 +230,9 @@ class _Story:
         self.first_published = published
         self.articles = 0
         self.outlets: dict[str, datetime] = {}  # outlet -> first observation in this story
-        self.languages: dict[str, None] = {}
+        self.languages: tuple[str, ...] = ()
         self.live = 0  # articles of the story still in the window
-        self.snapshots: deque[_Snapshot] = deque(maxlen=_SNAPSHOTS_PER_STORY)
+        self.snapshots: list[_Snapshot] | None = None  # latest members, created on demand
 
 
 _SNAPSHOTS_PER_STORY = 4  # the first article's features are kept apart, see _Story.seed
@@ -367,7 +368,7 @@ class StoryIndex:
         self._timeline: deque[tuple[datetime, int]] = deque()  # (observed, serial)
         self._stories: dict[str, _Story] = {}
         self._seeds: dict[str, _Snapshot] = {}  # story -> its first article's features
-        self._story_keys: dict[str, list[str]] = {}  # feature pair -> recent story ids
+        self._story_keys: dict[int, str | list[str]] = {}  # feature pair -> recent story id(s)
         self._bands = _BandIndex()
         self._dropped = 0  # articles forgotten since the last compaction
         # Signatures live in one matrix (low 16 bits of each MinHash value: equal-value
@@ -542,7 +543,7 @@ class StoryIndex:
         for key in (*identity, self._content_key(signature) if updated else 0):
             if key and key not in self._exact:
                 self._exact[key] = entry.serial
-                entry.keys.append(key)
+                entry.keys += (key,)
         if updated:
             entry.fingerprint = signature.fingerprint
             self._store_signature(entry, signature)
@@ -583,7 +584,10 @@ class StoryIndex:
         best_story: str | None = None
         seen: set[str] = set()
         for pair in _feature_pairs(snapshot.groups):
-            for story_id in self._story_keys.get(pair, ()):
+            hit = self._story_keys.get(pair)
+            if hit is None:
+                continue
+            for story_id in (hit,) if isinstance(hit, str) else hit:
                 if story_id in seen:
                     continue
                 seen.add(story_id)
@@ -603,7 +607,7 @@ class StoryIndex:
             return None
         best: tuple[int, float] | None = None
         seed = self._seeds.get(story.story)
-        members = (seed, *story.snapshots) if seed is not None else tuple(story.snapshots)
+        members = (seed, *(story.snapshots or ())) if seed is not None else tuple(story.snapshots or ())
         for member in members:
             if abs(snapshot.published - member.published) > self.story_window:
                 continue
@@ -638,7 +642,7 @@ class StoryIndex:
         for key in keys:
             if key and key not in self._exact:
                 self._exact[key] = entry.serial
-                entry.keys.append(key)
+                entry.keys += (key,)
         self._store_signature(entry, signature)
         self._add_to_story(entry, item, now, snapshot)
         if self._bands.pending >= max(2048, len(self._entries) // 16):
@@ -671,7 +675,12 @@ class StoryIndex:
             if snapshot is not None:
                 self._seeds[entry.story] = snapshot
         elif snapshot is not None:
-            story.snapshots.append(snapshot)
+            if story.snapshots is None:
+                story.snapshots = [snapshot]
+            else:
+                story.snapshots.append(snapshot)
+                if len(story.snapshots) > _SNAPSHOTS_PER_STORY:
+                    del story.snapshots[0]
         story.articles += 1
         story.live += 1
         if now > story.last_seen:
@@ -679,10 +688,19 @@ class StoryIndex:
         outlet = item.source or _host(item.url)
         if outlet and outlet not in story.outlets:
             story.outlets[outlet] = now
-        story.languages.setdefault(item.language or "", None)
+        language = item.language or ""
+        if language not in story.languages:
+            story.languages += (language,)
         if snapshot is not None and len(snapshot.groups) >= 2:
             for pair in _feature_pairs(snapshot.groups):
-                recent = self._story_keys.setdefault(pair, [])
+                recent = self._story_keys.get(pair)
+                if recent is None:
+                    self._story_keys[pair] = entry.story
+                    continue
+                if isinstance(recent, str):
+                    if recent != entry.story:
+                        self._story_keys[pair] = [recent, entry.story]
+                    continue
                 if recent and recent[-1] == entry.story:
                     continue
                 if entry.story in recent:
@@ -709,11 +727,14 @@ class StoryIndex:
     def _sweep_story_keys(self) -> None:
         stories = self._stories
         for pair in list(self._story_keys):
-            alive = [s for s in self._story_keys[pair] if s in stories]
-            if alive:
-                self._story_keys[pair] = alive
-            else:
+            hit = self._story_keys[pair]
+            alive = [s for s in ((hit,) if isinstance(hit, str) else hit) if s in stories]
+            if not alive:
                 del self._story_keys[pair]
+            elif len(alive) == 1:
+                self._story_keys[pair] = alive[0]
+            else:
+                self._story_keys[pair] = alive
 
     def _compact(self) -> None:
         self._bands.compact(self._oldest_live_serial())
@@ -731,9 +752,12 @@ def _key(kind: str, value: str) -> int:
 
 
 @lru_cache(maxsize=4096)  # story_for and add_to_story ask for the same article's pairs
-def _feature_pairs(groups: frozenset[str]) -> tuple[str, ...]:
-    ranked = sorted(groups, key=lambda g: (zlib.crc32(g.encode("utf-8", "surrogatepass")), g))
-    return tuple(f"{a}\x1f{b}" if a < b else f"{b}\x1f{a}" for a, b in combinations(ranked[:_MAX_KEY_FEATURES], 2))
+def _feature_pairs(groups: frozenset[str]) -> tuple[int, ...]:
+    """Keys of the feature pairs of an article: two 32-bit CRCs side by side (a collision only
+    adds a candidate, which is then checked on the full features)."""
+    ranked = sorted((zlib.crc32(g.encode("utf-8", "surrogatepass")), g) for g in groups)
+    crcs = [crc for crc, _ in ranked[:_MAX_KEY_FEATURES]]
+    return tuple((a << 32) | b if a <= b else (b << 32) | a for a, b in combinations(crcs, 2))
 
 
 def _host(url: str) -> str:

@@ -248,10 +248,14 @@ class Store:
 
     # -- articles ----------------------------------------------------------
     def find_existing(self, article: Article) -> dict[str, Any] | None:
-        """An already stored article with the same id, or the same GUID in the same feed."""
-        rows = list(self.db.query("SELECT id, content_hash, title, story FROM articles WHERE id = ?", [article.id]))
+        """An already stored article: same id, same GUID in the same feed, or the same canonical
+        URL (GUID churn and moved feeds change the id, not the article)."""
+        cols = "SELECT id, content_hash, title, story FROM articles"
+        rows = list(self.db.query(f"{cols} WHERE id = ?", [article.id]))
         if not rows and article.guid:
-            rows = list(self.db.query("SELECT id, content_hash, title, story FROM articles WHERE feed = ? AND guid = ?", [article.feed, article.guid]))
+            rows = list(self.db.query(f"{cols} WHERE feed = ? AND guid = ?", [article.feed, article.guid]))
+        if not rows and article.url:
+            rows = list(self.db.query(f"{cols} WHERE url = ? ORDER BY fetched LIMIT 1", [article.url]))
         return rows[0] if rows else None
 
     def save_article(self, article: Article, decision: DedupDecision) -> None:
