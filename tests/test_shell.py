@@ -231,3 +231,31 @@ def test_short_entries_get_their_page_text_before_matching(tmp_path: Path, https
         db.close()
     assert "peluru artileri" in content and "Exit mobile version" not in content
     assert "dprk-russia" in topics
+
+
+def test_guid_churn_and_edits_create_no_new_article_and_no_new_alert(tmp_path: Path, httpserver: HTTPServer,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_STATE_DIR", raising=False)
+    body = {"v": FEED}
+    httpserver.expect_request("/feed.xml").respond_with_handler(
+        lambda request: Response(body["v"], headers={"Content-Type": "application/rss+xml"}))
+    cfg = write_config(tmp_path, [httpserver.url_for("/feed.xml")], "console://")
+    first = run_once(str(cfg), None)
+    assert first["new_articles"] >= 3
+    # the publisher re-issues every item with a new GUID and an edited headline
+    text = FEED.decode("utf-8")
+    import re as _re
+
+    text = _re.sub(r"<guid([^>]*)>([^<]+)</guid>", r"<guid\1>\2-republished</guid>", text)
+    text = text.replace("<title>", "<title>UPDATED: ", 3)
+    body["v"] = text.encode("utf-8")
+    second = run_once(str(cfg), None)
+    assert second["new_articles"] == 0
+    assert second["alerts_queued"] == 0 and second["sent"] == 0
+    db = sqlite3.connect(tmp_path / "state" / "monitor.db")
+    try:
+        titles = [r[0] for r in db.execute("SELECT title FROM articles")]
+    finally:
+        db.close()
+    assert len(titles) == first["new_articles"]
+    assert any(t.startswith("UPDATED: ") for t in titles), "an edited headline updates the stored article"
