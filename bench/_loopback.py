@@ -59,6 +59,16 @@ class _Feed:
     body: bytes = b""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+        # the daemon closing an idle keep-alive connection is not worth a traceback
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FeedServer:
     """`feeds` RSS feeds at http://127.0.0.1:PORT/feed/N.xml, spread over `ports` ports.
 
@@ -67,7 +77,9 @@ class FeedServer:
     ETag; a request carrying the current ETag gets 304.
     """
 
-    def __init__(self, feeds: int, *, ports: int = 1, keep: int = 20, title: str = "Loopback wire") -> None:
+    def __init__(
+        self, feeds: int, *, ports: int = 1, keep: int = 20, title: str = "Loopback wire"
+    ) -> None:
         self.keep = keep
         self.title = title
         self.lock = threading.Lock()
@@ -114,11 +126,9 @@ class FeedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.servers: list[ThreadingHTTPServer] = []
+        self.servers: list[_QuietServer] = []
         for _ in range(ports):
-            httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            httpd.daemon_threads = True
-            httpd.request_queue_size = 256
+            httpd = _QuietServer(("127.0.0.1", 0), Handler)
             threading.Thread(target=httpd.serve_forever, daemon=True).start()
             self.servers.append(httpd)
 
@@ -133,7 +143,7 @@ class FeedServer:
         with self.lock:
             feed = self.feeds[n]
             feed.items.insert(0, item)
-            del feed.items[self.keep:]
+            del feed.items[self.keep :]
             self._render(n)
             return time.time()  # visible to any request from now on
 
@@ -142,13 +152,16 @@ class FeedServer:
         feed.version += 1
         entries = "".join(
             f"<item><title>{escape(it.title)}</title><link>{escape(it.link)}</link>"
-            f"<guid isPermaLink=\"true\">{escape(it.link)}</guid>"
+            f'<guid isPermaLink="true">{escape(it.link)}</guid>'
             f"<pubDate>{formatdate(it.published, usegmt=True)}</pubDate>"
             f"<description>{escape(it.summary)}</description></item>"
-            for it in feed.items)
-        feed.body = (f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-                     f"<title>{escape(self.title)} {n}</title><link>http://127.0.0.1/</link>"
-                     f"<description>benchmark feed</description>{entries}</channel></rss>").encode()
+            for it in feed.items
+        )
+        feed.body = (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            f"<title>{escape(self.title)} {n}</title><link>http://127.0.0.1/</link>"
+            f"<description>benchmark feed</description>{entries}</channel></rss>"
+        ).encode()
 
     def close(self) -> None:
         for httpd in self.servers:
@@ -180,8 +193,10 @@ class SmtpInbox:
         return "250 OK"
 
     def url(self) -> str:
-        return (f"mailto://127.0.0.1:{self.port}?mode=insecure"
-                f"&from=monitor@example.org&to=analyst@example.org")
+        return (
+            f"mailto://127.0.0.1:{self.port}?mode=insecure"
+            f"&from=monitor@example.org&to=analyst@example.org"
+        )
 
     def snapshot(self) -> list[tuple[float, str]]:
         with self.lock:
@@ -225,16 +240,48 @@ def message_text(raw: bytes) -> str:
 # Buyers and sellers the shipped lexicons know (countries.yaml); every event pairs a
 # different buyer, seller, weapon, model designator and number, so story dedup must keep
 # them apart (a different designator is a different deal).
-_STATES = ["Poland", "Egypt", "India", "Indonesia", "Turkey", "Japan", "Taiwan", "Israel",
-           "Pakistan", "Saudi Arabia", "Vietnam", "Australia", "Germany", "France", "Britain",
-           "the Philippines", "South Korea", "Ukraine", "Iran", "Belarus", "Syria", "Venezuela",
-           "Myanmar", "the United States", "China", "Russia"]
-_WEAPONS = [("howitzers", "self-propelled artillery"), ("fighter jets", "combat aircraft"),
-            ("battle tanks", "armoured units"), ("missiles", "coastal batteries"),
-            ("drones", "reconnaissance squadrons"), ("submarines", "its navy"),
-            ("air defence systems", "its capital's air cover"), ("rocket launchers", "artillery brigades"),
-            ("artillery shells", "frontline units"), ("warplanes", "its air force"),
-            ("rifles", "infantry battalions"), ("grenades", "border guards")]
+_STATES = [
+    "Poland",
+    "Egypt",
+    "India",
+    "Indonesia",
+    "Turkey",
+    "Japan",
+    "Taiwan",
+    "Israel",
+    "Pakistan",
+    "Saudi Arabia",
+    "Vietnam",
+    "Australia",
+    "Germany",
+    "France",
+    "Britain",
+    "the Philippines",
+    "South Korea",
+    "Ukraine",
+    "Iran",
+    "Belarus",
+    "Syria",
+    "Venezuela",
+    "Myanmar",
+    "the United States",
+    "China",
+    "Russia",
+]
+_WEAPONS = [
+    ("howitzers", "self-propelled artillery"),
+    ("fighter jets", "combat aircraft"),
+    ("battle tanks", "armoured units"),
+    ("missiles", "coastal batteries"),
+    ("drones", "reconnaissance squadrons"),
+    ("submarines", "its navy"),
+    ("air defence systems", "its capital's air cover"),
+    ("rocket launchers", "artillery brigades"),
+    ("artillery shells", "frontline units"),
+    ("warplanes", "its air force"),
+    ("rifles", "infantry battalions"),
+    ("grenades", "border guards"),
+]
 _FAMILIES = ["KX", "Su", "Tor", "AH", "CH", "TB", "JF", "MX", "Ka", "Pz", "Rf", "Vk", "Ty", "Zr"]
 _HEADLINES = [
     "{buyer} buys {n} {model} {weapon} from {seller}",
@@ -270,10 +317,18 @@ def deals(count: int, *, seed: int = 7, prefix: str = "deal") -> list[Deal]:
         weapon, role = _WEAPONS[rng.randrange(len(_WEAPONS))]
         # a designator unique to this event: family + a number no other event uses
         model = f"{_FAMILIES[i % len(_FAMILIES)]}-{100 + i}"
-        values = {"buyer": buyer, "seller": seller, "weapon": weapon, "role": role, "model": model,
-                  "n": rng.randrange(4, 400), "money": rng.randrange(50, 9000),
-                  "day": _DAYS[rng.randrange(7)], "year": rng.randrange(2026, 2032),
-                  "capital_of_buyer": buyer.removeprefix("the ")}
+        values = {
+            "buyer": buyer,
+            "seller": seller,
+            "weapon": weapon,
+            "role": role,
+            "model": model,
+            "n": rng.randrange(4, 400),
+            "money": rng.randrange(50, 9000),
+            "day": _DAYS[rng.randrange(7)],
+            "year": rng.randrange(2026, 2032),
+            "capital_of_buyer": buyer.removeprefix("the "),
+        }
         title = rng.choice(_HEADLINES).format(**values)
         title = title[0].upper() + title[1:]
         summary = rng.choice(_LEADS).format(**values)
@@ -282,21 +337,35 @@ def deals(count: int, *, seed: int = 7, prefix: str = "deal") -> list[Deal]:
 
 
 def deal_item(deal: Deal, now: float | None = None) -> Item:
-    return Item(deal.title, f"https://wire.example.org/defence/{deal.token}", deal.summary,
-                time.time() if now is None else now)
+    return Item(
+        deal.title,
+        f"https://wire.example.org/defence/{deal.token}",
+        deal.summary,
+        time.time() if now is None else now,
+    )
 
 
-_QUIET = ["Central bank holds rates steady as inflation eases", "City council approves new tram line",
-          "Heatwave expected to last until the weekend", "Football club names new head coach",
-          "Museum reopens after two-year renovation", "Farmers report record wheat harvest",
-          "Tech company unveils new smartphone lineup", "Marathon draws thousands of runners"]
+_QUIET = [
+    "Central bank holds rates steady as inflation eases",
+    "City council approves new tram line",
+    "Heatwave expected to last until the weekend",
+    "Football club names new head coach",
+    "Museum reopens after two-year renovation",
+    "Farmers report record wheat harvest",
+    "Tech company unveils new smartphone lineup",
+    "Marathon draws thousands of runners",
+]
 
 
 def quiet_item(n: int, k: int = 0) -> Item:
     """An off-topic item (never alerts), unique per feed n and index k."""
     title = f"{_QUIET[(n + k) % len(_QUIET)]} in district {n}-{k}"
-    return Item(title, f"https://city.example.org/local/{n}/{k}", f"Local news report number {k} for district {n}.",
-                time.time() - 3600)
+    return Item(
+        title,
+        f"https://city.example.org/local/{n}/{k}",
+        f"Local news report number {k} for district {n}.",
+        time.time() - 3600,
+    )
 
 
 def preflight(cfg: Path, candidates: list[Deal], workdir: Path, want: int) -> list[Deal]:
@@ -305,16 +374,37 @@ def preflight(cfg: Path, candidates: list[Deal], workdir: Path, want: int) -> li
     now = datetime.now(UTC)
     with path.open("w", encoding="utf-8") as f:
         for i, d in enumerate(candidates):
-            f.write(json.dumps({"id": d.token, "title": d.title, "summary": d.summary, "language": "en",
-                                "url": f"https://wire.example.org/defence/{d.token}", "source": "Loopback wire",
-                                "published": (now + timedelta(seconds=i)).isoformat()}) + "\n")
-    out = subprocess.run([PYTHON, "-m", "monitor", "--config", str(cfg), "replay", str(path)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300, check=True)
+            f.write(
+                json.dumps(
+                    {
+                        "id": d.token,
+                        "title": d.title,
+                        "summary": d.summary,
+                        "language": "en",
+                        "url": f"https://wire.example.org/defence/{d.token}",
+                        "source": "Loopback wire",
+                        "published": (now + timedelta(seconds=i)).isoformat(),
+                    }
+                )
+                + "\n"
+            )
+    out = subprocess.run(
+        [PYTHON, "-m", "monitor", "--config", str(cfg), "replay", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    alerting = {r["id"] for r in rows if any(m["alert"] for m in r["matches"]) and r["story"] == r["id"]}
+    alerting = {
+        r["id"] for r in rows if any(m["alert"] for m in r["matches"]) and r["story"] == r["id"]
+    }
     chosen = [d for d in candidates if d.token in alerting][:want]
-    print(f"  preflight (monitor replay): {len(alerting)} of {len(candidates)} candidates alert, "
-          f"each its own story; using {len(chosen)}")
+    print(
+        f"  preflight (monitor replay): {len(alerting)} of {len(candidates)} candidates alert, "
+        f"each its own story; using {len(chosen)}"
+    )
     return chosen
 
 
@@ -323,18 +413,31 @@ def preflight(cfg: Path, candidates: list[Deal], workdir: Path, want: int) -> li
 # ---------------------------------------------------------------------------
 
 
-def write_config(path: Path, *, state_dir: Path, feed_urls: list[str], channel_url: str,
-                 interval: float, classifier: bool = False, rate_limit: str = "1000/min",
-                 group_wait: float = 0.0, tick: float = 1.0, delivery_tick: float = 1.0,
-                 per_host: int = 2, concurrency: int = 50, log_level: str = "info",
-                 ops_channels: tuple[str, ...] = ()) -> Path:
+def write_config(
+    path: Path,
+    *,
+    state_dir: Path,
+    feed_urls: list[str],
+    channel_url: str,
+    interval: float,
+    classifier: bool = False,
+    rate_limit: str = "1000/min",
+    group_wait: float = 0.0,
+    tick: float = 1.0,
+    delivery_tick: float = 1.0,
+    per_host: int = 2,
+    concurrency: int = 50,
+    log_level: str = "info",
+    ops_channels: tuple[str, ...] = (),
+) -> Path:
     """A config polling `feed_urls` every `interval` s (pinned: min = max = interval),
     routing every topic to one channel named `out`."""
     feeds = "".join(f'[[feeds]]\nurl = "{u}"\ninterval = {interval}\n\n' for u in feed_urls)
-    path.write_text(f"""
+    path.write_text(
+        f"""
 [monitor]
 state_dir = "{state_dir}"
-rules_dir = "{ROOT / 'rules'}"
+rules_dir = "{ROOT / "rules"}"
 log_level = "{log_level}"
 
 [polling]
@@ -353,7 +456,7 @@ ops_channels = {list(ops_channels)!r}
 
 [classifier]
 enabled = {str(classifier).lower()}
-training_dir = "{ROOT / 'seeds' / 'training'}"
+training_dir = "{ROOT / "seeds" / "training"}"
 
 {feeds}
 [channels.out]
@@ -364,7 +467,9 @@ rate_limit = "{rate_limit}"
 [[routes]]
 topic = "*"
 channels = ["out"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -374,8 +479,13 @@ def start_daemon(cfg: Path, workdir: Path) -> subprocess.Popen[bytes]:
     env.pop("MONITOR_CONFIG", None)
     env.pop("NOTIFY_SOCKET", None)
     with open(workdir / "stdout.txt", "ab") as out, open(workdir / "daemon.log", "ab") as err:
-        return subprocess.Popen([PYTHON, "-m", "monitor", "--config", str(cfg), "run"], cwd=ROOT, env=env,
-                                stdout=out, stderr=err)
+        return subprocess.Popen(
+            [PYTHON, "-m", "monitor", "--config", str(cfg), "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
 
 
 def stop_daemon(proc: subprocess.Popen[bytes], timeout: float = 60) -> int | None:
@@ -458,7 +568,7 @@ class ProcTree:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             return 0.0
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
     def sample(self) -> dict[str, float]:
@@ -485,4 +595,4 @@ def percentile(values: list[float], q: float) -> float:
 
 def chunks(seq: list[Deal], size: int) -> Iterator[list[Deal]]:
     for i in range(0, len(seq), size):
-        yield seq[i:i + size]
+        yield seq[i : i + size]

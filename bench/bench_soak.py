@@ -68,8 +68,12 @@ class Recorder:
         self.rows: list[dict[str, float | str]] = []
 
     def sample(self, phase: str) -> dict[str, float | str]:
-        row: dict[str, float | str] = {"t": time.monotonic() - self.t0, "phase": phase,
-                                       "requests": self.server.requests, **self.tree.sample()}
+        row: dict[str, float | str] = {
+            "t": time.monotonic() - self.t0,
+            "phase": phase,
+            "requests": self.server.requests,
+            **self.tree.sample(),
+        }
         self.rows.append(row)
         return row
 
@@ -87,7 +91,9 @@ class Recorder:
         self.sample(phase)
 
 
-def cpu_share(a: dict[str, float | str], b: dict[str, float | str], key: str = "cpu_total_s") -> float:
+def cpu_share(
+    a: dict[str, float | str], b: dict[str, float | str], key: str = "cpu_total_s"
+) -> float:
     return (float(b[key]) - float(a[key])) / max(1e-9, float(b["t"]) - float(a["t"]))
 
 
@@ -96,13 +102,19 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10.0, help="active + idle time after warm-up")
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--ports", type=int, default=20)
-    ap.add_argument("--interval", type=float, default=30.0, help="accelerated poll interval of every feed (s)")
-    ap.add_argument("--rate", type=float, default=1.0, help="articles published per second while active")
+    ap.add_argument(
+        "--interval", type=float, default=30.0, help="accelerated poll interval of every feed (s)"
+    )
+    ap.add_argument(
+        "--rate", type=float, default=1.0, help="articles published per second while active"
+    )
     ap.add_argument("--classifier", choices=["on", "off"], default="on")
     ap.add_argument("--sample", type=float, default=5.0, help="seconds between /proc samples")
     ap.add_argument("--no-quiet", action="store_true", help="skip the SIGHUP-to-900 s quiet phase")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, state, stdout)")
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the work folder (logs, state, stdout)"
+    )
     args = ap.parse_args()
 
     total = args.minutes * 60
@@ -115,16 +127,29 @@ def main() -> None:
             server.publish(n, quiet_item(n, k))
 
     def config(interval: float) -> Path:
-        return write_config(workdir / "config.toml", state_dir=workdir / "state", feed_urls=server.urls(),
-                            channel_url="console://", interval=interval, classifier=args.classifier == "on",
-                            rate_limit="6000/min", tick=5.0, delivery_tick=2.0, ops_channels=("out",))
+        return write_config(
+            workdir / "config.toml",
+            state_dir=workdir / "state",
+            feed_urls=server.urls(),
+            channel_url="console://",
+            interval=interval,
+            classifier=args.classifier == "on",
+            rate_limit="6000/min",
+            tick=5.0,
+            delivery_tick=2.0,
+            ops_channels=("out",),
+        )
 
     cfg = config(args.interval)
     wanted = int(active_s * args.rate) + 5
-    print(f"soak: {args.feeds} feeds on {args.ports} loopback ports, every {args.interval:g} s; "
-          f"classifier {args.classifier}; {args.minutes:g} min after warm-up "
-          f"({active_s:.0f} s active at {args.rate:g} article/s, {idle_s:.0f} s idle)")
-    chosen = preflight(cfg, deals(int(wanted * 1.6) + 20, seed=args.seed, prefix="soak"), workdir, wanted)
+    print(
+        f"soak: {args.feeds} feeds on {args.ports} loopback ports, every {args.interval:g} s; "
+        f"classifier {args.classifier}; {args.minutes:g} min after warm-up "
+        f"({active_s:.0f} s active at {args.rate:g} article/s, {idle_s:.0f} s idle)"
+    )
+    chosen = preflight(
+        cfg, deals(int(wanted * 1.6) + 20, seed=args.seed, prefix="soak"), workdir, wanted
+    )
 
     launched = time.monotonic()
     proc = start_daemon(cfg, workdir)
@@ -136,7 +161,9 @@ def main() -> None:
     try:
         if not wait_until(lambda: log_has(workdir, "started:"), 180):
             raise SystemExit(f"daemon did not start; see {workdir / 'daemon.log'}")
-        wait_until(lambda: min(server.served) >= 2 or proc.poll() is not None, 4 * args.interval + 120)
+        wait_until(
+            lambda: min(server.served) >= 2 or proc.poll() is not None, 4 * args.interval + 120
+        )
         time.sleep(5)  # let the last first-poll articles clear the pipeline
         print(f"  warm after {time.monotonic() - launched:.0f} s (every feed fetched twice)")
         start = rec.sample("start")
@@ -164,8 +191,11 @@ def main() -> None:
             q0 = rec.sample("quiet")
             rec.run_for(max(45.0, 0.1 * total), "quiet", lambda: proc.poll() is None)
             q1 = rec.rows[-1]
-            quiet = {"share": cpu_share(q0, q1), "requests": float(q1["requests"]) - float(q0["requests"]),
-                     "seconds": float(q1["t"]) - float(q0["t"])}
+            quiet = {
+                "share": cpu_share(q0, q1),
+                "requests": float(q1["requests"]) - float(q0["requests"]),
+                "seconds": float(q1["t"]) - float(q0["t"]),
+            }
     finally:
         crashed = proc.poll()
         stop_started = time.monotonic()
@@ -189,23 +219,34 @@ def main() -> None:
     twice = sorted(t for t, c in counts.items() if c > 1)
     stray = sorted(set(counts) - set(published))
     log = (workdir / "daemon.log").read_text(encoding="utf-8", errors="replace")
-    levels = {lvl: len(re.findall(rf"^\S+ \S+ {lvl} ", log, re.M)) for lvl in ("WARNING", "ERROR", "CRITICAL")}
+    levels = {
+        lvl: len(re.findall(rf"^\S+ \S+ {lvl} ", log, re.M))
+        for lvl in ("WARNING", "ERROR", "CRITICAL")
+    }
     skipped = log.count("maximum number of running instances reached")
     missed = log.count("scheduler missed a run")
 
     # -- table --------------------------------------------------------------------------
     print()
-    print(f"{'t s':>6} {'phase':<7}{'RSS MB':>8}{'+workers':>10}{'fds':>6}{'+workers':>10}"
-          f"{'CPU s':>8}{'CPU %':>7}{'requests':>10}")
+    print(
+        f"{'t s':>6} {'phase':<7}{'RSS MB':>8}{'+workers':>10}{'fds':>6}{'+workers':>10}"
+        f"{'CPU s':>8}{'CPU %':>7}{'requests':>10}"
+    )
     prev = None
     step = max(1, len(rec.rows) // 40)
     for i, row in enumerate(rec.rows):
         if i % step and i != len(rec.rows) - 1 and row["phase"] == (prev or row)["phase"]:
             continue
-        share = cpu_share(prev, row) * 100 if prev is not None and row["t"] > prev["t"] else float("nan")
-        print(f"{row['t']:>6.0f} {row['phase']:<7}{float(row['rss_main_kb']) / 1024:>8.1f}"
-              f"{float(row['rss_total_kb']) / 1024:>10.1f}{int(row['fds_main']):>6}{int(row['fds_total']):>10}"
-              f"{float(row['cpu_total_s']):>8.1f}{share:>7.1f}{int(row['requests']):>10}")
+        share = (
+            cpu_share(prev, row) * 100
+            if prev is not None and row["t"] > prev["t"]
+            else float("nan")
+        )
+        print(
+            f"{row['t']:>6.0f} {row['phase']:<7}{float(row['rss_main_kb']) / 1024:>8.1f}"
+            f"{float(row['rss_total_kb']) / 1024:>10.1f}{int(row['fds_main']):>6}{int(row['fds_total']):>10}"
+            f"{float(row['cpu_total_s']):>8.1f}{share:>7.1f}{int(row['requests']):>10}"
+        )
         prev = row
 
     # -- verdicts -------------------------------------------------------------------------
@@ -218,52 +259,78 @@ def main() -> None:
     fds_all = [int(r["fds_total"]) for r in run_rows]
     idle_share = cpu_share(idle_start, end)
     idle_polls = float(end["requests"]) - float(idle_start["requests"])
-    cpu_per_poll = (float(end["cpu_total_s"]) - float(idle_start["cpu_total_s"])) / max(1.0, idle_polls)
+    cpu_per_poll = (float(end["cpu_total_s"]) - float(idle_start["cpu_total_s"])) / max(
+        1.0, idle_polls
+    )
     active_rows = [r for r in rec.rows if r["phase"] == "active"]
     active_share = cpu_share(start, active_rows[-1]) if active_rows else float("nan")
 
     print()
-    print(f"feeds {args.feeds}, interval {args.interval:g} s, {float(end['requests']) - float(start['requests']):.0f} "
-          f"feed requests after warm-up ({server.not_modified} answered 304 in all); "
-          f"{float(end['processes']):.0f} processes in the daemon's tree")
-    print(f"articles injected {len(published)}, alerted {len(set(published) & set(counts))}, missing {len(missing)}, "
-          f"alerted more than once {len(twice)}, unexpected tokens {len(stray)}, other ALERT lines "
-          f"{len(other_lines)}")
+    print(
+        f"feeds {args.feeds}, interval {args.interval:g} s, {float(end['requests']) - float(start['requests']):.0f} "
+        f"feed requests after warm-up ({server.not_modified} answered 304 in all); "
+        f"{float(end['processes']):.0f} processes in the daemon's tree"
+    )
+    print(
+        f"articles injected {len(published)}, alerted {len(set(published) & set(counts))}, missing {len(missing)}, "
+        f"alerted more than once {len(twice)}, unexpected tokens {len(stray)}, other ALERT lines "
+        f"{len(other_lines)}"
+    )
     if missing:
         print(f"  missing: {', '.join(missing[:15])}")
     if twice:
         print(f"  twice: {', '.join(twice[:15])}")
     for line in other_lines[:5]:
         print(f"  other: {line[:160]}")
-    print(f"memory: daemon {float(start['rss_main_kb']) / 1024:.1f} -> {float(end['rss_main_kb']) / 1024:.1f} MB "
-          f"({growth_main:+.1%}); with parse workers {float(start['rss_total_kb']) / 1024:.1f} -> "
-          f"{float(end['rss_total_kb']) / 1024:.1f} MB ({growth_total:+.1%})")
-    print(f"file descriptors (daemon + workers): start {int(start['fds_total'])}, end {int(end['fds_total'])}, "
-          f"min {min(fds_all)}, max {max(fds_all)}, median {statistics.median(fds_all):.0f}; "
-          f"max of first quarter {fds_first}, of last quarter {fds_last}")
-    print(f"CPU share: active {active_share:.1%} of one core; idle with accelerated polling {idle_share:.1%} "
-          f"({cpu_per_poll * 1000:.2f} ms CPU per feed request, {idle_polls / max(1e-9, idle_s):.1f} requests/s)")
+    print(
+        f"memory: daemon {float(start['rss_main_kb']) / 1024:.1f} -> {float(end['rss_main_kb']) / 1024:.1f} MB "
+        f"({growth_main:+.1%}); with parse workers {float(start['rss_total_kb']) / 1024:.1f} -> "
+        f"{float(end['rss_total_kb']) / 1024:.1f} MB ({growth_total:+.1%})"
+    )
+    print(
+        f"file descriptors (daemon + workers): start {int(start['fds_total'])}, end {int(end['fds_total'])}, "
+        f"min {min(fds_all)}, max {max(fds_all)}, median {statistics.median(fds_all):.0f}; "
+        f"max of first quarter {fds_first}, of last quarter {fds_last}"
+    )
+    print(
+        f"CPU share: active {active_share:.1%} of one core; idle with accelerated polling {idle_share:.1%} "
+        f"({cpu_per_poll * 1000:.2f} ms CPU per feed request, {idle_polls / max(1e-9, idle_s):.1f} requests/s)"
+    )
     production = None
     if quiet:
         production = quiet["share"] + cpu_per_poll * args.feeds / PRODUCTION_INTERVAL
-        print(f"CPU share: quiet (after SIGHUP to {PRODUCTION_INTERVAL:g} s intervals) {quiet['share']:.2%} over "
-              f"{quiet['seconds']:.0f} s with {quiet['requests']:.0f} feed requests; estimated production idle "
-              f"({args.feeds} feeds every {PRODUCTION_INTERVAL:g} s) {production:.2%}")
-    print(f"log: {levels['WARNING']} warnings, {levels['ERROR']} errors, {levels['CRITICAL']} critical; "
-          f"{skipped} 'job skipped: max instances' lines, {missed} misfires; "
-          f"daemon {'CRASHED with ' + str(crashed) if crashed is not None else 'alive to the end'}, "
-          f"exit {exit_code} after SIGTERM in {stop_seconds:.1f} s")
+        print(
+            f"CPU share: quiet (after SIGHUP to {PRODUCTION_INTERVAL:g} s intervals) {quiet['share']:.2%} over "
+            f"{quiet['seconds']:.0f} s with {quiet['requests']:.0f} feed requests; estimated production idle "
+            f"({args.feeds} feeds every {PRODUCTION_INTERVAL:g} s) {production:.2%}"
+        )
+    print(
+        f"log: {levels['WARNING']} warnings, {levels['ERROR']} errors, {levels['CRITICAL']} critical; "
+        f"{skipped} 'job skipped: max instances' lines, {missed} misfires; "
+        f"daemon {'CRASHED with ' + str(crashed) if crashed is not None else 'alive to the end'}, "
+        f"exit {exit_code} after SIGTERM in {stop_seconds:.1f} s"
+    )
     print()
     ok_mem = growth_main < 0.10 and growth_total < 0.10
     ok_fds = fds_last <= fds_first
     ok_alerts = not missing and not twice and bool(published)
-    print(f"verdict: memory growth < 10% after warm-up: {'yes' if ok_mem else 'NO'} "
-          f"({growth_main:+.1%} daemon, {growth_total:+.1%} with workers)")
-    print(f"verdict: no growth in file descriptors: {'yes' if ok_fds else 'NO'} ({fds_first} -> {fds_last})")
-    print(f"verdict: idle CPU < 2%: accelerated {'yes' if idle_share < 0.02 else 'NO'} ({idle_share:.1%})"
-          + (f"; quiet {'yes' if quiet['share'] < 0.02 else 'NO'} ({quiet['share']:.2%}); "
-             f"production estimate {'yes' if production is not None and production < 0.02 else 'NO'} "
-             f"({production:.2%})" if quiet and production is not None else ""))
+    print(
+        f"verdict: memory growth < 10% after warm-up: {'yes' if ok_mem else 'NO'} "
+        f"({growth_main:+.1%} daemon, {growth_total:+.1%} with workers)"
+    )
+    print(
+        f"verdict: no growth in file descriptors: {'yes' if ok_fds else 'NO'} ({fds_first} -> {fds_last})"
+    )
+    print(
+        f"verdict: idle CPU < 2%: accelerated {'yes' if idle_share < 0.02 else 'NO'} ({idle_share:.1%})"
+        + (
+            f"; quiet {'yes' if quiet['share'] < 0.02 else 'NO'} ({quiet['share']:.2%}); "
+            f"production estimate {'yes' if production is not None and production < 0.02 else 'NO'} "
+            f"({production:.2%})"
+            if quiet and production is not None
+            else ""
+        )
+    )
     print(f"verdict: every injected article alerted exactly once: {'yes' if ok_alerts else 'NO'}")
     if args.keep:
         print(f"work folder kept: {workdir}")

@@ -208,9 +208,15 @@ def combinations(topic_threshold: float) -> list[tuple[str, object]]:
 
     combos: list[tuple[str, object]] = [
         ("keyword alone", lambda r: r.keyword_fires),
+        ("gate t=0.10", lambda r: r.keyword_fires and p_of(r) >= 0.1),
+        ("gate t=0.20", lambda r: r.keyword_fires and p_of(r) >= 0.2),
+        ("gate t=0.30", lambda r: r.keyword_fires and p_of(r) >= 0.3),
         ("gate t=0.50", lambda r: r.keyword_fires and p_of(r) >= 0.5),
         ("model alone t=0.50", lambda r: p_of(r) >= max(0.5, T)),
     ]
+    for t in (0.97, 0.98, 0.99):
+        combos.append((f"either t={t:.2f}",
+                       lambda r, t=t: r.keyword_fires or (p_of(r) >= t and p_of(r) >= T)))
     for t in SWEEP:
         combos.append((f"either t={t:.2f}",
                        lambda r, t=t: r.keyword_fires or (p_of(r) >= t and p_of(r) >= T)))
@@ -257,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
                          " the alert decision is the same)")
     ap.add_argument("--sample-model", type=int, default=0,
                     help="print N random articles per file the keywords miss but p >= --model-t")
+    ap.add_argument("--sample-gated", type=int, default=0,
+                    help="print N random keyword matches per file that the model vetoed")
     ap.add_argument("--model-t", type=float, default=0.9)
     ap.add_argument("--no-labeled", action="store_true", help="skip the labeled sets")
     ap.add_argument("--seed", type=int, default=11)
@@ -305,6 +313,7 @@ def _real(runner: Runner, files: list[Path], topics: list[str], args: argparse.N
                         for c in cols) for t in topics)
     print(head)
     totals = {t: [0, 0, 0, 0] for t in topics}
+    combo_rates: dict[str, list] = {}
     n_total = 0
     samples: list[str] = []
     for path in files:
@@ -331,6 +340,12 @@ def _real(runner: Runner, files: list[Path], topics: list[str], args: argparse.N
                 for r in picked:
                     via = "kw" if r.keyword_fires else f"p={r.probability or 0:.2f}"
                     samples.append(f"  [{via}] {r.title[:150]}")
+            if args.sample_gated:
+                gated = [r for r in rows if r.keyword_fires and not r.alert]
+                picked = rng.sample(gated, min(args.sample_gated, len(gated)))
+                samples.append(f"\n== {path.name} / {t}: {len(picked)} of {len(gated)} keyword"
+                               " matches the model vetoed")
+                samples.extend(f"  [p={r.probability or 0:.2f}] {r.title[:150]}" for r in picked)
             if args.sample_model:
                 extra = [r for r in rows if not r.keyword_fires and (r.probability or 0) >= args.model_t]
                 picked = rng.sample(extra, min(args.sample_model, len(extra)))
@@ -338,9 +353,21 @@ def _real(runner: Runner, files: list[Path], topics: list[str], args: argparse.N
                                f" hits at p >= {args.model_t}")
                 samples.extend(f"  [p={r.probability or 0:.2f}] {r.title[:150]}" for r in picked)
         print(f"{path.name[:39]:<40}{n:>9}{cells}   ({n / seconds:,.0f} art/s)")
+        for t in topics:
+            rows = scored.get(t, [])
+            combo_rates.setdefault(t, []).append((path.name, n, [
+                sum(1 for r in rows if fn(r)) for _, fn in combinations(runner.topics[t].threshold)]))
     cells = "".join(f"  |{totals[t][0]:>14}" + "".join(f"{1e4 * v / max(n_total, 1):>7.1f}"
                                                       for v in totals[t]) for t in topics)
     print(f"{'TOTAL':<40}{n_total:>9}{cells}")
+    for t in topics:
+        names = [name for name, _ in combinations(runner.topics[t].threshold)]
+        print(f"\n-- {t}: alerts per 10,000 by combination")
+        short = [nm.replace("either ", "e").replace("gate ", "g").replace("model alone ", "m")
+                 .replace("keyword alone", "kw")[:9] for nm in names]
+        print(f"{'file':<40}" + "".join(f"{nm:>10}" for nm in short))
+        for name, n, counts in combo_rates.get(t, []):
+            print(f"{name[:39]:<40}" + "".join(f"{1e4 * c / max(n, 1):>10.1f}" for c in counts))
     for line in samples:
         print(line)
 

@@ -45,8 +45,9 @@ def ensure_fts(store: Store) -> bool:
     if fts_exists(store):
         return False
     before = _max_rowid(store)
-    store.db["articles"].enable_fts(list(FTS_COLUMNS), fts_version="FTS5", create_triggers=True,
-                                    tokenize=FTS_TOKENIZE)
+    store.db["articles"].enable_fts(
+        list(FTS_COLUMNS), fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZE
+    )
     # enable_fts populates, then adds triggers: a row written by another process in between
     # would be missing, so rebuild from the table in that (rare) case.
     if _max_rowid(store) != before:
@@ -78,8 +79,7 @@ def metadata(database_name: str) -> dict[str, Any]:
                     for q in CANNED_QUERIES
                 },
                 "tables": {
-                    "articles": {"fts_table": FTS_TABLE, "fts_pk": "rowid",
-                                 "sort_desc": "fetched"},
+                    "articles": {"fts_table": FTS_TABLE, "fts_pk": "rowid", "sort_desc": "fetched"},
                     "alerts": {"sort_desc": "id"},
                     "stories": {"sort_desc": "last_seen"},
                 },
@@ -92,17 +92,44 @@ def datasette_available() -> bool:
     return importlib.util.find_spec("datasette") is not None
 
 
-def datasette_command(db_path: Path, metadata_path: Path, *, host: str = "127.0.0.1", port: int = 8001,
-                      open_browser: bool = False, extra: list[str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata_path),
-           "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000"]
+def datasette_command(
+    db_path: Path,
+    metadata_path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    open_browser: bool = False,
+    extra: list[str] | None = None,
+) -> list[str]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(metadata_path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "5000",
+    ]
     if open_browser:
         cmd.append("--open")
     return cmd + list(extra or [])
 
 
-def browse(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_browser: bool = False,
-           extra: list[str] | None = None) -> int:
+def browse(
+    db_path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    open_browser: bool = False,
+    extra: list[str] | None = None,
+) -> int:
     """Build the FTS index if needed, then run Datasette until it exits; its exit code.
 
     1 with an install hint on stderr when Datasette is not installed.
@@ -118,9 +145,19 @@ def browse(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001, open_bro
         store.close()
     with tempfile.TemporaryDirectory(prefix="media-monitor-browse-") as tmp:
         meta = Path(tmp) / "metadata.json"
-        meta.write_text(json.dumps(metadata(Path(db_path).stem), ensure_ascii=False, indent=2), encoding="utf-8")
+        meta.write_text(
+            json.dumps(metadata(Path(db_path).stem), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         try:
-            return subprocess.run(datasette_command(Path(db_path), meta, host=host, port=port,
-                                                    open_browser=open_browser, extra=extra)).returncode
+            return subprocess.run(
+                datasette_command(
+                    Path(db_path),
+                    meta,
+                    host=host,
+                    port=port,
+                    open_browser=open_browser,
+                    extra=extra,
+                )
+            ).returncode
         except KeyboardInterrupt:
             return 0

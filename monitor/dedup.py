@@ -278,10 +278,12 @@ class _BandIndex:
     def query(self, keys: np.ndarray) -> list[int]:
         found: list[int] = []
         if self._keys.size:
-            lo = np.searchsorted(self._keys, keys, side="left")
-            hi = np.searchsorted(self._keys, keys, side="right")
-            for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
-                found.extend(self._serials[start:stop].tolist())
+            lo = self._keys.searchsorted(keys)
+            hits = self._keys[np.minimum(lo, self._keys.size - 1)] == keys
+            if hits.any():
+                hi = self._keys.searchsorted(keys[hits], side="right")
+                for start, stop in zip(lo[hits].tolist(), hi.tolist(), strict=True):
+                    found.extend(self._serials[start:stop].tolist())
         recent = self._recent
         for key in keys.tolist():
             hit = recent.get(key)

@@ -31,9 +31,13 @@ def loopback_host(host: str) -> str:
     try:
         addr = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        raise ValueError(f"health endpoint: {host!r} is not an IP address; use 127.0.0.1 or ::1") from None
+        raise ValueError(
+            f"health endpoint: {host!r} is not an IP address; use 127.0.0.1 or ::1"
+        ) from None
     if not addr.is_loopback:
-        raise ValueError(f"health endpoint: refusing to listen on {host} (not loopback); use 127.0.0.1 or ::1")
+        raise ValueError(
+            f"health endpoint: refusing to listen on {host} (not loopback); use 127.0.0.1 or ::1"
+        )
     return str(addr)
 
 
@@ -52,8 +56,16 @@ def parse_listen(value: str) -> tuple[str, int] | None:
 
 
 class HealthServer:
-    def __init__(self, host: str, port: int, get_health: Callable[[], dict], get_metrics: Callable[[], str], *,
-                 max_request_bytes: int = MAX_REQUEST_BYTES, read_timeout: float = READ_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        get_health: Callable[[], dict],
+        get_metrics: Callable[[], str],
+        *,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+    ) -> None:
         self.host = loopback_host(host)
         self.port = port  # 0 picks a free port; the real one is set by start()
         self.get_health = get_health
@@ -63,10 +75,15 @@ class HealthServer:
         self._server: asyncio.Server | None = None
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=self.max_request_bytes)
+        self._server = await asyncio.start_server(
+            self._handle, self.host, self.port, limit=self.max_request_bytes
+        )
         self.port = self._server.sockets[0].getsockname()[1]
-        log.info("health endpoint on http://%s:%d/healthz and /metrics",
-                 f"[{self.host}]" if ":" in self.host else self.host, self.port)
+        log.info(
+            "health endpoint on http://%s:%d/healthz and /metrics",
+            f"[{self.host}]" if ":" in self.host else self.host,
+            self.port,
+        )
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -77,9 +94,11 @@ class HealthServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             status, ctype, body = await self._respond(reader)
-            head = (f"HTTP/1.1 {status.value} {status.phrase}\r\n"
-                    f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-                    "Cache-Control: no-store\r\nConnection: close\r\n")
+            head = (
+                f"HTTP/1.1 {status.value} {status.phrase}\r\n"
+                f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+                "Cache-Control: no-store\r\nConnection: close\r\n"
+            )
             if status is HTTPStatus.METHOD_NOT_ALLOWED:
                 head += "Allow: GET\r\n"
             writer.write(head.encode("ascii") + b"\r\n" + body)

@@ -158,9 +158,14 @@ def is_healthy(report: Mapping[str, object]) -> bool:
 # -- dead-man switches --------------------------------------------------------------
 
 
-def dead_man_checks(snapshot: MetricsSnapshot, now: datetime, policy: DeadManPolicy, *,
-                    previous_misfires: int = 0,
-                    active_topics: Iterable[str] | None = None) -> list[OpsEvent]:
+def dead_man_checks(
+    snapshot: MetricsSnapshot,
+    now: datetime,
+    policy: DeadManPolicy,
+    *,
+    previous_misfires: int = 0,
+    active_topics: Iterable[str] | None = None,
+) -> list[OpsEvent]:
     """Silence that should not be: busy topics gone quiet, a scheduler that stopped running.
 
     `previous_misfires` is `scheduler_misfires_total` at the last check (0 at the first);
@@ -178,26 +183,51 @@ def dead_man_checks(snapshot: MetricsSnapshot, now: datetime, policy: DeadManPol
             continue
         if t.last_relevant is not None and t.last_relevant > quiet_since:
             continue
-        last = "none in 7 days" if t.last_relevant is None else f"last at {t.last_relevant:%Y-%m-%d %H:%M} UTC"
+        last = (
+            "none in 7 days"
+            if t.last_relevant is None
+            else f"last at {t.last_relevant:%Y-%m-%d %H:%M} UTC"
+        )
         episode = "never" if t.last_relevant is None else f"{t.last_relevant:%Y-%m-%dT%H:%M:%S}"
-        events.append(OpsEvent(
-            kind="topic_silent", topic=t.topic, key=f"deadman|topic|{t.topic}|{episode}",
-            message=(f"topic {t.topic}: no relevant match for {policy.zero_match_hours:g} h ({last}); "
-                     f"it usually has {daily:.1f}/day over 7 days: check its feeds and rules")))
+        events.append(
+            OpsEvent(
+                kind="topic_silent",
+                topic=t.topic,
+                key=f"deadman|topic|{t.topic}|{episode}",
+                message=(
+                    f"topic {t.topic}: no relevant match for "
+                    f"{policy.zero_match_hours:g} h ({last}); "
+                    f"it usually has {daily:.1f}/day over 7 days: check its feeds and rules"
+                ),
+            )
+        )
 
     hour = f"{now:%Y-%m-%dT%H}"
     age = snapshot.last_cycle_age_seconds
     if age is not None and age > policy.stale_after_seconds:
-        events.append(OpsEvent(
-            kind="scheduler_stalled", key=f"deadman|scheduler|stalled|{hour}",
-            message=(f"scheduler: last poll cycle finished {age:.0f} s ago "
-                     f"(limit {policy.stale_after_seconds:.0f} s): polling has stopped")))
+        events.append(
+            OpsEvent(
+                kind="scheduler_stalled",
+                key=f"deadman|scheduler|stalled|{hour}",
+                message=(
+                    f"scheduler: last poll cycle finished {age:.0f} s ago "
+                    f"(limit {policy.stale_after_seconds:.0f} s): polling has stopped"
+                ),
+            )
+        )
     missed = snapshot.scheduler_misfires_total - previous_misfires
     if missed > 0:
-        events.append(OpsEvent(
-            kind="scheduler_misfires", key=f"deadman|scheduler|misfires|{hour}",
-            message=(f"scheduler: {missed} run(s) missed since the last check "
-                     f"({snapshot.scheduler_misfires_total} since start): the event loop is overloaded or was blocked")))
+        events.append(
+            OpsEvent(
+                kind="scheduler_misfires",
+                key=f"deadman|scheduler|misfires|{hour}",
+                message=(
+                    f"scheduler: {missed} run(s) missed since the last check "
+                    f"({snapshot.scheduler_misfires_total} since start): "
+                    "the event loop is overloaded or was blocked"
+                ),
+            )
+        )
     return events
 
 
@@ -224,8 +254,13 @@ class _Exposition:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def family(self, name: str, kind: str, help_text: str,
-               samples: Iterable[tuple[Mapping[str, str], float | None]]) -> None:
+    def family(
+        self,
+        name: str,
+        kind: str,
+        help_text: str,
+        samples: Iterable[tuple[Mapping[str, str], float | None]],
+    ) -> None:
         full = PREFIX + name
         self.lines.append(f"# HELP {full} {help_text}")
         self.lines.append(f"# TYPE {full} {kind}")
@@ -233,7 +268,9 @@ class _Exposition:
             if value is None:
                 continue  # unknown: omit the sample rather than invent a number
             tag = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items())
-            self.lines.append(f"{full}{{{tag}}} {_number(value)}" if tag else f"{full} {_number(value)}")
+            self.lines.append(
+                f"{full}{{{tag}}} {_number(value)}" if tag else f"{full} {_number(value)}"
+            )
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -243,31 +280,81 @@ def render_prometheus(snapshot: MetricsSnapshot) -> str:
     """Prometheus text exposition format 0.0.4 (serve with `CONTENT_TYPE`)."""
     s = snapshot
     out = _Exposition()
-    out.family("polls_total", "counter", "Feed polls since the daemon started.", [({}, s.polls_total)])
-    out.family("poll_errors_total", "counter", "Feed polls that failed since the daemon started.",
-               [({}, s.poll_errors_total)])
-    out.family("articles_total", "counter", "Articles stored since the database was created.",
-               [({}, s.articles_total)])
-    out.family("articles_24h", "gauge", "Articles fetched in the last 24 hours.", [({}, s.articles_24h)])
+    out.family(
+        "polls_total", "counter", "Feed polls since the daemon started.", [({}, s.polls_total)]
+    )
+    out.family(
+        "poll_errors_total",
+        "counter",
+        "Feed polls that failed since the daemon started.",
+        [({}, s.poll_errors_total)],
+    )
+    out.family(
+        "articles_total",
+        "counter",
+        "Articles stored since the database was created.",
+        [({}, s.articles_total)],
+    )
+    out.family(
+        "articles_24h", "gauge", "Articles fetched in the last 24 hours.", [({}, s.articles_24h)]
+    )
     topics = sorted(s.topics, key=lambda t: t.topic)
-    out.family("topic_matches_24h", "gauge", "Articles scored above zero per topic in the last 24 hours.",
-               [({"topic": t.topic}, t.matches_24h) for t in topics])
-    out.family("topic_relevant_matches_24h", "gauge", "Articles relevant enough to alert per topic, last 24 hours.",
-               [({"topic": t.topic}, t.relevant_24h) for t in topics])
+    out.family(
+        "topic_matches_24h",
+        "gauge",
+        "Articles scored above zero per topic in the last 24 hours.",
+        [({"topic": t.topic}, t.matches_24h) for t in topics],
+    )
+    out.family(
+        "topic_relevant_matches_24h",
+        "gauge",
+        "Articles relevant enough to alert per topic, last 24 hours.",
+        [({"topic": t.topic}, t.relevant_24h) for t in topics],
+    )
     states = [*ALERT_STATES, *sorted(set(s.alerts_by_state) - set(ALERT_STATES))]
-    out.family("alerts", "gauge", "Alerts in the outbox by state.",
-               [({"state": st}, s.alerts_by_state.get(st, 0)) for st in states])
-    out.family("alert_queue_depth", "gauge", "Alerts waiting to be sent (pending, failed, sending).",
-               [({}, s.queue_depth)])
-    out.family("delivery_latency_seconds", "gauge",
-               "Seconds from alert creation to successful send over the most recent sent alerts.",
-               [({"quantile": "0.5"}, s.latency.median_seconds), ({"quantile": "0.95"}, s.latency.p95_seconds)])
-    out.family("delivery_latency_samples", "gauge", "Sent alerts the latency quantiles are computed over.",
-               [({}, s.latency.samples)])
-    out.family("feeds", "gauge", "Active feeds by health.",
-               [({"state": "ok"}, s.feeds_ok), ({"state": "failing"}, s.feeds_failing)])
-    out.family("scheduler_misfires_total", "counter", "Scheduler runs missed since the daemon started.",
-               [({}, s.scheduler_misfires_total)])
-    out.family("last_cycle_age_seconds", "gauge", "Seconds since the last poll cycle completed.",
-               [({}, s.last_cycle_age_seconds)])
+    out.family(
+        "alerts",
+        "gauge",
+        "Alerts in the outbox by state.",
+        [({"state": st}, s.alerts_by_state.get(st, 0)) for st in states],
+    )
+    out.family(
+        "alert_queue_depth",
+        "gauge",
+        "Alerts waiting to be sent (pending, failed, sending).",
+        [({}, s.queue_depth)],
+    )
+    out.family(
+        "delivery_latency_seconds",
+        "gauge",
+        "Seconds from alert creation to successful send over the most recent sent alerts.",
+        [
+            ({"quantile": "0.5"}, s.latency.median_seconds),
+            ({"quantile": "0.95"}, s.latency.p95_seconds),
+        ],
+    )
+    out.family(
+        "delivery_latency_samples",
+        "gauge",
+        "Sent alerts the latency quantiles are computed over.",
+        [({}, s.latency.samples)],
+    )
+    out.family(
+        "feeds",
+        "gauge",
+        "Active feeds by health.",
+        [({"state": "ok"}, s.feeds_ok), ({"state": "failing"}, s.feeds_failing)],
+    )
+    out.family(
+        "scheduler_misfires_total",
+        "counter",
+        "Scheduler runs missed since the daemon started.",
+        [({}, s.scheduler_misfires_total)],
+    )
+    out.family(
+        "last_cycle_age_seconds",
+        "gauge",
+        "Seconds since the last poll cycle completed.",
+        [({}, s.last_cycle_age_seconds)],
+    )
     return out.text()

@@ -30,7 +30,8 @@ TOPIC_ACTIVITY_SQL = """
 WITH RECURSIVE topics(topic) AS (
     SELECT min(topic) FROM matches
     UNION ALL
-    SELECT (SELECT min(topic) FROM matches WHERE topic > topics.topic) FROM topics WHERE topics.topic IS NOT NULL
+    SELECT (SELECT min(topic) FROM matches WHERE topic > topics.topic)
+    FROM topics WHERE topics.topic IS NOT NULL
 )
 SELECT m.topic,
        sum(m.created >= :day) AS matches_24h,
@@ -86,19 +87,22 @@ ORDER BY al.id DESC
 """
 
 FAILING_FEEDS_SQL = """
-SELECT url, name, consecutive_errors, failing_since, last_ok, last_poll, next_poll, last_status, last_error
+SELECT url, name, consecutive_errors, failing_since, last_ok, last_poll, next_poll,
+       last_status, last_error
 FROM feeds
 WHERE active = 1 AND consecutive_errors > 0
 ORDER BY failing_since, url
 """
 
+# Newest first (rowid follows insertion): FTS5 walks its index backwards and stops at the
+# limit, where ORDER BY rank would score every hit (6x slower on a common word).
 SEARCH_SQL = """
 SELECT a.id, a.title, a.language, a.source, a.url, a.published, a.story,
        snippet(articles_fts, -1, '[', ']', '…', 12) AS snippet
 FROM articles_fts
 JOIN articles a ON a.rowid = articles_fts.rowid
 WHERE articles_fts MATCH :q
-ORDER BY articles_fts.rank
+ORDER BY articles_fts.rowid DESC
 LIMIT 100
 """
 
@@ -116,18 +120,32 @@ class CannedQuery:
 
 
 CANNED_QUERIES: tuple[CannedQuery, ...] = (
-    CannedQuery("todays_alerts", "Today's alerts",
-                "Every alert created since midnight UTC, newest first, with its state and story.",
-                TODAYS_ALERTS_SQL.replace(":since", "date('now')")),
-    CannedQuery("stories_by_topic", "Stories by topic",
-                "Stories with a relevant match for a topic in the last N hours (try topic=dprk-russia, hours=24).",
-                STORIES_BY_TOPIC_SQL.replace(":since", _SQL_NOW_MINUS_HOURS)),
-    CannedQuery("failing_feeds", "Failing feeds",
-                "Active feeds whose last poll failed, the longest-failing first.",
-                FAILING_FEEDS_SQL),
-    CannedQuery("search_articles", "Search articles",
-                "Full-text search over title, summary and content (FTS5 syntax: words, \"phrases\", prefix*).",
-                SEARCH_SQL),
+    CannedQuery(
+        "todays_alerts",
+        "Today's alerts",
+        "Every alert created since midnight UTC, newest first, with its state and story.",
+        TODAYS_ALERTS_SQL.replace(":since", "date('now')"),
+    ),
+    CannedQuery(
+        "stories_by_topic",
+        "Stories by topic",
+        "Stories with a relevant match for a topic in the last N hours "
+        "(try topic=dprk-russia, hours=24).",
+        STORIES_BY_TOPIC_SQL.replace(":since", _SQL_NOW_MINUS_HOURS),
+    ),
+    CannedQuery(
+        "failing_feeds",
+        "Failing feeds",
+        "Active feeds whose last poll failed, the longest-failing first.",
+        FAILING_FEEDS_SQL,
+    ),
+    CannedQuery(
+        "search_articles",
+        "Search articles",
+        "Full-text search over title, summary and content "
+        '(FTS5 syntax: words, "phrases", prefix*).',
+        SEARCH_SQL,
+    ),
 )
 
 
@@ -139,22 +157,37 @@ def _one(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> dic
 
 
 def topic_activity(store: Store, now: datetime) -> tuple[TopicActivity, ...]:
-    rows = store.db.query(TOPIC_ACTIVITY_SQL, {"day": ts(now - timedelta(days=1)),
-                                               "week": ts(now - timedelta(days=7))})
-    return tuple(TopicActivity(topic=r["topic"], matches_24h=r["matches_24h"] or 0,
-                               relevant_24h=r["relevant_24h"] or 0, relevant_7d=r["relevant_7d"] or 0,
-                               last_relevant=parse_ts(r["last_relevant"])) for r in rows)
+    rows = store.db.query(
+        TOPIC_ACTIVITY_SQL,
+        {"day": ts(now - timedelta(days=1)), "week": ts(now - timedelta(days=7))},
+    )
+    return tuple(
+        TopicActivity(
+            topic=r["topic"],
+            matches_24h=r["matches_24h"] or 0,
+            relevant_24h=r["relevant_24h"] or 0,
+            relevant_7d=r["relevant_7d"] or 0,
+            last_relevant=parse_ts(r["last_relevant"]),
+        )
+        for r in rows
+    )
 
 
 def delivery_latencies(store: Store, limit: int = LATENCY_SAMPLE) -> list[float]:
-    return [r["seconds"] for r in store.db.query(LATENCY_SQL, {"limit": limit}) if r["seconds"] is not None]
+    return [
+        r["seconds"]
+        for r in store.db.query(LATENCY_SQL, {"limit": limit})
+        if r["seconds"] is not None
+    ]
 
 
 def alert_counts(store: Store) -> dict[str, int]:
     return {r["state"]: r["n"] for r in store.db.query(ALERT_STATES_SQL)}
 
 
-def snapshot(store: Store, now: datetime, counters: ProcessCounters | None = None) -> MetricsSnapshot:
+def snapshot(
+    store: Store, now: datetime, counters: ProcessCounters | None = None
+) -> MetricsSnapshot:
     """Everything /metrics shows: the store's numbers plus the daemon's in-process counters."""
     counters = counters or ProcessCounters()
     alerts = alert_counts(store)

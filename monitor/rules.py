@@ -783,7 +783,7 @@ def parse_rules(topic_files: Mapping[str, str], lexicon_files: Mapping[str, str]
             problems.append(Problem(file, f"lexicon name {lex.stem!r} is used by"
                                     f" {shared[lex.stem].file} too", 1, 1))
             continue
-        for gname, group in lex.groups.items():
+        for gname in lex.groups:
             if gname in group_home:
                 problems.append(doc.problem(("groups", gname), f"group {gname!r} is already"
                                             f" defined in lexicon file {group_home[gname]!r}",

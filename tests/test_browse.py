@@ -1,4 +1,4 @@
-"""`monitor browse`: FTS5 search in several languages, canned queries, Datasette (when installed)."""
+"""`monitor browse`: FTS5 search in several languages, canned queries, Datasette if installed."""
 
 from __future__ import annotations
 
@@ -10,29 +10,49 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import seed_article_record
 
 from monitor import browse, reports
 from monitor.models import Article, DedupDecision, KeywordResult, Match
 from monitor.store import Store
-from helpers import seed_article_record
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 ARTICLES = {
-    "ru": ("КНДР передала России артиллерийские снаряды",
-           "Пхеньян и Москва обсуждают военное сотрудничество и поставки оружия."),
-    "id": ("Kim Jong-un Akan Temui Putin di Vladivostok",
-           "Pertemuan itu membahas pasokan senjata untuk Rusia dan kerja sama militer."),
-    "fr": ("La Corée du Nord livre des obus", "Le ministère de la Défense a confirmé les livraisons."),
+    "ru": (
+        "КНДР передала России артиллерийские снаряды",
+        "Пхеньян и Москва обсуждают военное сотрудничество и поставки оружия.",
+    ),
+    "id": (
+        "Kim Jong-un Akan Temui Putin di Vladivostok",
+        "Pertemuan itu membahas pasokan senjata untuk Rusia dan kerja sama militer.",
+    ),
+    "fr": (
+        "La Corée du Nord livre des obus",
+        "Le ministère de la Défense a confirmé les livraisons.",
+    ),
     "en": ("Grain prices rise in Europe", "Wheat futures climbed on Tuesday."),
 }
 
 
-def add_article(store: Store, lang: str, title: str, text: str, fetched: datetime, story: str) -> str:
+def add_article(
+    store: Store, lang: str, title: str, text: str, fetched: datetime, story: str
+) -> str:
     aid = f"art-{lang}"
-    a = Article(id=aid, feed="https://example.org/rss", url=f"https://example.org/{lang}", guid=aid, title=title,
-                summary=text[:80], content=text, language=lang, published=fetched, fetched=fetched,
-                content_hash=f"h-{lang}", source=f"outlet-{lang}")
+    a = Article(
+        id=aid,
+        feed="https://example.org/rss",
+        url=f"https://example.org/{lang}",
+        guid=aid,
+        title=title,
+        summary=text[:80],
+        content=text,
+        language=lang,
+        published=fetched,
+        fetched=fetched,
+        content_hash=f"h-{lang}",
+        source=f"outlet-{lang}",
+    )
     store.save_article(a, DedupDecision(aid, None, story, "new"))
     store.touch_story(story, title, fetched)
     return aid
@@ -43,16 +63,44 @@ def fill(store: Store, now: datetime) -> None:
         story = "story-grain" if lang == "en" else "story-dprk"
         aid = add_article(store, lang, title, text, now - timedelta(hours=2), story)
         relevant = lang != "en"
-        store.save_matches([Match(aid, "dprk-russia", 0.9 if relevant else 0.1, relevant,
-                                  KeywordResult("dprk-russia", relevant, 0.9))], now - timedelta(hours=2))
+        store.save_matches(
+            [
+                Match(
+                    aid,
+                    "dprk-russia",
+                    0.9 if relevant else 0.1,
+                    relevant,
+                    KeywordResult("dprk-russia", relevant, 0.9),
+                )
+            ],
+            now - timedelta(hours=2),
+        )
     store.add_feed("https://ok.example/rss", "ok", "config", now)
     store.add_feed("https://broken.example/rss", "broken", "config", now)
-    store.update_feed("https://broken.example/rss", consecutive_errors=4, failing_since=now - timedelta(hours=3),
-                      last_error="HTTP 503")
-    store.enqueue_alert(dedup_key="today", story="story-dprk", topic="dprk-russia", channel="slack",
-                        article_id="art-ru", score=0.9, now=now)
-    store.enqueue_alert(dedup_key="old", story="story-dprk", topic="dprk-russia", channel="email",
-                        article_id="art-ru", score=0.9, now=now - timedelta(days=2))
+    store.update_feed(
+        "https://broken.example/rss",
+        consecutive_errors=4,
+        failing_since=now - timedelta(hours=3),
+        last_error="HTTP 503",
+    )
+    store.enqueue_alert(
+        dedup_key="today",
+        story="story-dprk",
+        topic="dprk-russia",
+        channel="slack",
+        article_id="art-ru",
+        score=0.9,
+        now=now,
+    )
+    store.enqueue_alert(
+        dedup_key="old",
+        story="story-dprk",
+        topic="dprk-russia",
+        channel="email",
+        article_id="art-ru",
+        score=0.9,
+        now=now - timedelta(days=2),
+    )
 
 
 @pytest.fixture
@@ -70,19 +118,25 @@ def found(store: Store, q: str) -> list[str]:
 
 # -- full-text search -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("снаряды", ["art-ru"]),                 # Russian, exact form
-    ("СНАРЯДЫ", ["art-ru"]),                 # case folded in Cyrillic
-    ("оруж*", ["art-ru"]),                   # a stem as a prefix query
-    ("senjata", ["art-id"]),                 # Indonesian, in the body
-    ("Vladivostok", ["art-id"]),             # in the title
-    ('"kerja sama militer"', ["art-id"]),    # phrase
-    ("defense", ["art-fr"]),                 # diacritics folded: Défense
-    ("Corée", ["art-fr"]),
-    ("senjata OR снаряды", ["art-id", "art-ru"]),
-    ("tank", []),
-])
-def test_full_text_search_in_several_languages(store: Store, query: str, expected: list[str]) -> None:
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("снаряды", ["art-ru"]),  # Russian, exact form
+        ("СНАРЯДЫ", ["art-ru"]),  # case folded in Cyrillic
+        ("оруж*", ["art-ru"]),  # a stem as a prefix query
+        ("senjata", ["art-id"]),  # Indonesian, in the body
+        ("Vladivostok", ["art-id"]),  # in the title
+        ('"kerja sama militer"', ["art-id"]),  # phrase
+        ("defense", ["art-fr"]),  # diacritics folded: Défense
+        ("Corée", ["art-fr"]),
+        ("senjata OR снаряды", ["art-id", "art-ru"]),
+        ("tank", []),
+    ],
+)
+def test_full_text_search_in_several_languages(
+    store: Store, query: str, expected: list[str]
+) -> None:
     assert sorted(found(store, query)) == expected
 
 
@@ -90,10 +144,21 @@ def test_new_and_changed_articles_are_indexed_by_the_triggers(store: Store) -> N
     aid = add_article(store, "ko", "북한 러시아 무기 거래", "평양 모스크바 포탄", NOW, "story-ko")
     assert found(store, "포탄") == [aid]  # Hangul words are space-separated: indexed as words
     store.save_article(
-        Article(id="art-id", feed="https://example.org/rss", url="https://example.org/id", guid="art-id",
-                title="Judul baru", summary="", content="amunisi artileri", language="id", published=NOW,
-                fetched=NOW, content_hash="h2"),
-        DedupDecision("art-id", None, "story-dprk", "new", updated=True))
+        Article(
+            id="art-id",
+            feed="https://example.org/rss",
+            url="https://example.org/id",
+            guid="art-id",
+            title="Judul baru",
+            summary="",
+            content="amunisi artileri",
+            language="id",
+            published=NOW,
+            fetched=NOW,
+            content_hash="h2",
+        ),
+        DedupDecision("art-id", None, "story-dprk", "new", updated=True),
+    )
     assert found(store, "senjata") == []
     assert found(store, "amunisi") == ["art-id"]
 
@@ -137,6 +202,7 @@ def test_seed_article_is_found_by_an_indonesian_word(tmp_path: Path) -> None:
 
 # -- canned queries -----------------------------------------------------------------------
 
+
 def run_canned(db_path: Path, sql: str, **params: str) -> list[sqlite3.Row]:
     """As Datasette runs it: a read-only connection, named parameters from a form."""
     names = set(re.findall(r"(?<!:):(\w+)", sql))
@@ -161,7 +227,9 @@ def test_every_canned_query_runs_read_only(tmp_path: Path) -> None:
     assert set(results) == {"todays_alerts", "stories_by_topic", "failing_feeds", "search_articles"}
     assert [r["channel"] for r in results["todays_alerts"]] == ["slack"]
     assert results["todays_alerts"][0]["title"] == ARTICLES["ru"][0]
-    assert [(r["story"], r["articles"], r["languages"]) for r in results["stories_by_topic"]] == [("story-dprk", 3, 3)]
+    assert [(r["story"], r["articles"], r["languages"]) for r in results["stories_by_topic"]] == [
+        ("story-dprk", 3, 3)
+    ]
     assert [r["url"] for r in results["failing_feeds"]] == ["https://broken.example/rss"]
     assert [r["id"] for r in results["search_articles"]] == ["art-id"]
     assert "[senjata]" in results["search_articles"][0]["snippet"]
@@ -187,8 +255,10 @@ def test_metadata_names_every_canned_query() -> None:
 
 # -- launching Datasette ----------------------------------------------------------------------
 
-def test_browse_without_datasette_prints_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_browse_without_datasette_prints_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(browse, "datasette_available", lambda: False)
     assert browse.browse(tmp_path / "monitor.db") == 1
     err = capsys.readouterr().err

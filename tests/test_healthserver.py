@@ -18,8 +18,13 @@ from monitor.metrics import CONTENT_TYPE, DeadManPolicy, ProcessCounters, health
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-def serve(get_health: Callable[[], dict], get_metrics: Callable[[], str],
-          body: Callable[[HealthServer], Awaitable[Any]], host: str = "127.0.0.1", **kw: Any) -> Any:
+def serve(
+    get_health: Callable[[], dict],
+    get_metrics: Callable[[], str],
+    body: Callable[[HealthServer], Awaitable[Any]],
+    host: str = "127.0.0.1",
+    **kw: Any,
+) -> Any:
     async def main() -> Any:
         server = HealthServer(host, 0, get_health, get_metrics, **kw)
         await server.start()
@@ -32,7 +37,9 @@ def serve(get_health: Callable[[], dict], get_metrics: Callable[[], str],
 
 
 async def get(server: HealthServer, path: str, method: str = "GET") -> httpx.Response:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}", trust_env=False) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{server.port}", trust_env=False
+    ) as client:
         return await client.request(method, path)
 
 
@@ -48,7 +55,9 @@ async def raw(server: HealthServer, data: bytes, host: str = "127.0.0.1") -> byt
 
 
 def fresh() -> dict:
-    return health(ProcessCounters(polls_total=3, last_cycle=NOW - timedelta(seconds=2)), NOW, DeadManPolicy())
+    return health(
+        ProcessCounters(polls_total=3, last_cycle=NOW - timedelta(seconds=2)), NOW, DeadManPolicy()
+    )
 
 
 def stale() -> dict:
@@ -104,7 +113,11 @@ def test_only_get_is_allowed(method: str) -> None:
 
 def test_unknown_path_is_404_and_bad_request_line_is_400() -> None:
     async def body(server: HealthServer) -> tuple[httpx.Response, bytes, bytes]:
-        return await get(server, "/admin"), await raw(server, b"HELLO\r\n\r\n"), await raw(server, b"GET /x")
+        return (
+            await get(server, "/admin"),
+            await raw(server, b"HELLO\r\n\r\n"),
+            await raw(server, b"GET /x"),
+        )
 
     r, bad, incomplete = serve(fresh, metrics_text, body)
     assert r.status_code == 404
@@ -189,16 +202,33 @@ def test_ipv6_loopback() -> None:
     assert json.loads(payload)["status"] == "ok"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("", None), ("  ", None), ("127.0.0.1:9464", ("127.0.0.1", 9464)), ("[::1]:9464", ("::1", 9464)),
-    ("localhost:0", ("127.0.0.1", 0)), ("127.0.0.2:80", ("127.0.0.2", 80)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", None),
+        ("  ", None),
+        ("127.0.0.1:9464", ("127.0.0.1", 9464)),
+        ("[::1]:9464", ("::1", 9464)),
+        ("localhost:0", ("127.0.0.1", 0)),
+        ("127.0.0.2:80", ("127.0.0.2", 80)),
+    ],
+)
 def test_parse_listen(value: str, expected: tuple[str, int] | None) -> None:
     assert parse_listen(value) == expected
 
 
-@pytest.mark.parametrize("value", ["9464", "127.0.0.1", "127.0.0.1:x", "0.0.0.0:9464", "[::]:9464",
-                                   "127.0.0.1:70000", "host.example:9464"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9464",
+        "127.0.0.1",
+        "127.0.0.1:x",
+        "0.0.0.0:9464",
+        "[::]:9464",
+        "127.0.0.1:70000",
+        "host.example:9464",
+    ],
+)
 def test_parse_listen_rejects(value: str) -> None:
     with pytest.raises(ValueError):
         parse_listen(value)

@@ -21,19 +21,40 @@ HORIZON = NOW - timedelta(days=90)
 FEED = "https://example.org/rss"
 
 
-def article(aid: str, fetched: datetime, *, summary: str = "a short summary", content: str = "full text") -> Article:
-    return Article(id=aid, feed=FEED, url=f"https://example.org/{aid}", guid=aid, title=f"title {aid}",
-                   summary=summary, content=content, language="en", published=fetched, fetched=fetched,
-                   content_hash=f"hash-{aid}")
+def article(
+    aid: str, fetched: datetime, *, summary: str = "a short summary", content: str = "full text"
+) -> Article:
+    return Article(
+        id=aid,
+        feed=FEED,
+        url=f"https://example.org/{aid}",
+        guid=aid,
+        title=f"title {aid}",
+        summary=summary,
+        content=content,
+        language="en",
+        published=fetched,
+        fetched=fetched,
+        content_hash=f"hash-{aid}",
+    )
 
 
 def add(store: Store, a: Article, *, alert: bool = False, label: bool = False) -> None:
     store.save_article(a, DedupDecision(a.id, None, f"story-{a.id}", "new"))
     store.touch_story(f"story-{a.id}", a.title, a.fetched)
-    store.save_matches([Match(a.id, "dprk-russia", 0.9, True, KeywordResult("dprk-russia", True, 0.9))], a.fetched)
+    store.save_matches(
+        [Match(a.id, "dprk-russia", 0.9, True, KeywordResult("dprk-russia", True, 0.9))], a.fetched
+    )
     if alert:
-        store.enqueue_alert(dedup_key=f"k-{a.id}", story=f"story-{a.id}", topic="dprk-russia", channel="c",
-                            article_id=a.id, score=0.9, now=a.fetched)
+        store.enqueue_alert(
+            dedup_key=f"k-{a.id}",
+            story=f"story-{a.id}",
+            topic="dprk-russia",
+            channel="c",
+            article_id=a.id,
+            score=0.9,
+            now=a.fetched,
+        )
     if label:
         store.set_label(a.id, "dprk-russia", True, a.fetched)
 
@@ -55,7 +76,15 @@ def fill_for_retention(store: Store) -> None:
     add(store, article("old-alerted", old, summary="s" * 2000, content="x" * 5000), alert=True)
     add(store, article("old-labelled", old, content="blankedword in the labelled text"), label=True)
     add(store, article("at-horizon", HORIZON, content="kept at the boundary"))
-    add(store, article("recent", NOW - timedelta(days=1), summary="r" * 2000, content="uniquewordkept recent text"))
+    add(
+        store,
+        article(
+            "recent",
+            NOW - timedelta(days=1),
+            summary="r" * 2000,
+            content="uniquewordkept recent text",
+        ),
+    )
 
 
 def test_prune_drops_old_texts_and_keeps_alerts_matches_labels(store: Store) -> None:
@@ -73,7 +102,11 @@ def test_prune_drops_old_texts_and_keeps_alerts_matches_labels(store: Store) -> 
     labelled = store.article("old-labelled")
     assert labelled is not None and labelled["content"] == ""
     recent = store.article("recent")
-    assert recent is not None and recent["content"].startswith("uniquewordkept") and len(recent["summary"]) == 2000
+    assert (
+        recent is not None
+        and recent["content"].startswith("uniquewordkept")
+        and len(recent["summary"]) == 2000
+    )
     assert store.article("at-horizon")["content"] == "kept at the boundary"  # type: ignore[index]
     # the training set still has its labelled article (text gone, title kept)
     assert [r["article_id"] for r in store.labels()] == ["old-labelled"]
@@ -110,9 +143,15 @@ MIGRATION_NAMES = [m.name for m in migrations.pending(sqlite_utils.Database(memo
 
 # Values that the store's readers can decode; other columns get a value by declared type.
 KNOWN_VALUES: dict[tuple[str, str], Any] = {
-    ("alerts", "state"): "pending", ("alerts", "payload"): "{}", ("alerts", "kind"): "article",
-    ("feeds", "state"): "{}", ("feeds", "active"): 1, ("feeds", "consecutive_errors"): 0,
-    ("matches", "evidence"): "[]", ("matches", "alert"): 1, ("labels", "label"): 1,
+    ("alerts", "state"): "pending",
+    ("alerts", "payload"): "{}",
+    ("alerts", "kind"): "article",
+    ("feeds", "state"): "{}",
+    ("feeds", "active"): 1,
+    ("feeds", "consecutive_errors"): 0,
+    ("matches", "evidence"): "[]",
+    ("matches", "alert"): 1,
+    ("labels", "label"): 1,
 }
 TS = "2024-04-30T12:00:00.000000Z"
 
@@ -140,9 +179,12 @@ def fill_every_table(db: sqlite_utils.Database) -> dict[str, int]:
 
 def schema(db: sqlite_utils.Database) -> dict[str, Any]:
     return {
-        t: ([(c.name, c.type, c.notnull, c.default_value) for c in db[t].columns],
-            sorted((i.name, tuple(i.columns), i.unique) for i in db[t].indexes))
-        for t in sorted(db.table_names()) if not t.startswith("_sqlite")
+        t: (
+            [(c.name, c.type, c.notnull, c.default_value) for c in db[t].columns],
+            sorted((i.name, tuple(i.columns), i.unique) for i in db[t].indexes),
+        )
+        for t in sorted(db.table_names())
+        if not t.startswith("_sqlite")
     }
 
 
@@ -150,8 +192,9 @@ def test_the_migration_list_is_not_empty() -> None:
     assert MIGRATION_NAMES and MIGRATION_NAMES[0] == "m001_initial"
 
 
-@pytest.mark.parametrize("version", range(1, len(MIGRATION_NAMES) + 1),
-                         ids=lambda v: f"from-{MIGRATION_NAMES[v - 1]}")
+@pytest.mark.parametrize(
+    "version", range(1, len(MIGRATION_NAMES) + 1), ids=lambda v: f"from-{MIGRATION_NAMES[v - 1]}"
+)
 def test_a_database_from_every_earlier_version_upgrades(tmp_path: Path, version: int) -> None:
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
