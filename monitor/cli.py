@@ -504,9 +504,25 @@ def db_backup(obj: Ctx, path: str) -> None:
 @click.pass_obj
 def db_vacuum(obj: Ctx) -> None:
     """Reclaim space after retention pruned old articles."""
+    from monitor.browse import rebuild_fts
+
     store = _store(obj)
     try:
         store.db.vacuum()
+        rebuild_fts(store)  # VACUUM may renumber rowids the search index points at
     finally:
         store.close()
     click.echo("vacuumed")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
+@click.pass_obj
+def browse(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
+    """Browse the database in Datasette (extra `browse`): canned queries and full-text search."""
+    from monitor.browse import browse as run_browse
+
+    config, _ = obj.load()
+    sys.exit(run_browse(config.db_path, host=host, port=port, open_browser=open_browser))

@@ -82,6 +82,11 @@ class DedupSection(_Strict):
     escalation_minutes: int = Field(60, ge=1, description="... within this many minutes earns a follow-up message.")
 
 
+class HealthSection(_Strict):
+    listen: str = Field("", description='Loopback address for /healthz and /metrics, e.g. "127.0.0.1:9464" ("" = off).')
+    zero_match_hours: float = Field(12.0, gt=0, description="A busy topic silent this long raises an ops alert.")
+
+
 class FeedConfig(_Strict):
     url: str = Field(description="http(s) URL, file:// URL or local path (relative to the config).")
     name: str = ""
@@ -120,6 +125,7 @@ class ConfigModel(_Strict):
     delivery: DeliverySection = DeliverySection()
     classifier: ClassifierSection = ClassifierSection()
     dedup: DedupSection = DedupSection()
+    health: HealthSection = HealthSection()
     feeds: tuple[FeedConfig, ...] = ()
     channels: dict[str, ChannelConfig] = Field(default_factory=dict)
     routes: tuple[RouteConfig, ...] = ()

@@ -23,9 +23,11 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor import sdnotify
+from monitor import metrics, reports, sdnotify
 from monitor.app import Runtime, load_config_and_rules, open_runtime
 from monitor.errors import MonitorError
+from monitor.healthserver import HealthServer, parse_listen
+from monitor.metrics import DeadManPolicy, ProcessCounters
 from monitor.outbox import Outbox
 from monitor.poller import Poller
 
@@ -49,7 +51,19 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.misfires = 0
         self.last_cycle: datetime | None = None
+        self.started: datetime | None = None
+        self.polls_total = 0
+        self.poll_errors_total = 0
+        self._misfires_checked = 0
         self.scheduler: AsyncIOScheduler | None = None
+        self.health_server: HealthServer | None = None
+
+    def counters(self) -> ProcessCounters:
+        return ProcessCounters(self.polls_total, self.poll_errors_total, self.misfires, self.last_cycle, self.started)
+
+    def policy(self) -> DeadManPolicy:
+        cfg = self.rt.config.model
+        return DeadManPolicy(zero_match_hours=cfg.health.zero_match_hours, tick_seconds=cfg.polling.tick_seconds)
 
     # -- lifecycle ---------------------------------------------------------
     async def main(self) -> int:
@@ -65,11 +79,25 @@ class Daemon:
         await self.poller.start()
         self.scheduler = self._scheduler()
         self.scheduler.start()
+        self.started = _now()
+        await self._start_health_server()
         sdnotify.notify("READY=1", f"STATUS=polling {len(self.rt.store.feeds())} feeds")
         log.info("started: %d feeds, %d topics, %d channels", len(self.rt.store.feeds()),
                  len(self.rt.ruleset.topics), len(self.rt.config.channels))
         await self.stopping.wait()
         return await self.shutdown()
+
+    async def _start_health_server(self) -> None:
+        listen = parse_listen(self.rt.config.model.health.listen)
+        if listen is None:
+            return
+        self.health_server = HealthServer(
+            *listen,
+            lambda: metrics.health(self.counters(), _now(), self.policy()),
+            lambda: metrics.render_prometheus(reports.snapshot(self.rt.store, _now(), self.counters())),
+        )
+        await self.health_server.start()
+        log.info("health endpoint on http://%s:%d/healthz and /metrics", listen[0], self.health_server.port)
 
     def _scheduler(self) -> AsyncIOScheduler:
         cfg = self.rt.config.model
@@ -106,6 +134,8 @@ class Daemon:
                 t.cancel()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.health_server is not None:
+            await self.health_server.stop()
         await self.poller.close()
         self.rt.close()
         log.info("stopped")
@@ -141,6 +171,8 @@ class Daemon:
             return
         summary = await self._guard(self.poller.poll_due(_now))
         self.last_cycle = _now()
+        self.polls_total += summary["feeds"]
+        self.poll_errors_total += summary["feed_errors"]
         if summary["feeds"]:
             log.debug("poll cycle: %s", summary)
 
@@ -156,10 +188,27 @@ class Daemon:
                         f"{counts.get('pending', 0) + counts.get('failed', 0)} alerts queued, {self.misfires} misfires")
 
     async def maintain_job(self) -> None:
+        now = _now()
         days = self.rt.config.model.monitor.retention_days
-        n = self.rt.store.prune(_now() - timedelta(days=days))
+        n = self.rt.store.prune(now - timedelta(days=days))
         if n:
             log.info("retention: pruned %d articles older than %d days", n, days)
+        self._dead_man_checks(now)
+
+    def _dead_man_checks(self, now: datetime) -> None:
+        """Ops alerts for what went quiet: a busy topic with no matches, a stalling scheduler."""
+        snap = reports.snapshot(self.rt.store, now, self.counters())
+        events = metrics.dead_man_checks(snap, now, self.policy(), previous_misfires=self._misfires_checked,
+                                         active_topics=[t.name for t in self.rt.ruleset.topics])
+        self._misfires_checked = snap.scheduler_misfires_total
+        for ev in events:
+            log.warning("ops: %s", ev.message)
+            for channel in self.rt.config.model.delivery.ops_channels:
+                self.rt.store.enqueue_alert(
+                    dedup_key=f"ops|{ev.key}|{channel}", story=f"ops:{ev.kind}", topic="ops", channel=channel,
+                    article_id="", score=1.0, now=now, kind="ops",
+                    payload={"title": ev.message, "snippet": ev.message, "source": "media-monitor", "url": "",
+                             "terms": []})
 
 
 def run_daemon(config_path: str | None, rules_dir: str | None) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Container, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ahocorasick
 
@@ -32,8 +32,6 @@ from monitor.query import (
     keyword_score,
     max_weight,
     possible,
-    uses_near,
-    uses_sentences,
 )
 from monitor.rules import Term, Topic
 from monitor.text import (
@@ -97,8 +95,6 @@ class _CompiledTopic:
     topic: Topic
     atom_ids: tuple[tuple[str, int], ...]  # (query atom key, global atom id)
     saturation: float
-    needs_words: bool
-    needs_sentences: bool
     possible: Callable[[Container[int]], bool]  # False: the query cannot hold (skip it)
 
 
@@ -111,7 +107,24 @@ class Prepared:
     language: str | None
     title_norm: str
     text_norm: str
-    hits: dict[int, list[Hit]]  # global atom id -> hits
+    found: dict[int, list[tuple[str, int, int, str]]]  # atom id -> (field, start, end, term)
+    _hits: dict[int, list[Hit]] = field(default_factory=dict, repr=False)
+    _fields: dict[str, _FieldIndex] = field(default_factory=dict, repr=False)
+
+    def hits(self, aid: int) -> list[Hit]:
+        """The hits of one atom with word and sentence numbers (computed on demand: most
+        articles never get that far)."""
+        cached = self._hits.get(aid)
+        if cached is None:
+            cached = []
+            for fname, start, end, term in self.found.get(aid, ()):
+                idx = self._fields.get(fname)
+                if idx is None:
+                    text = self.title_norm if fname == "title" else self.text_norm
+                    idx = self._fields[fname] = _FieldIndex(text)
+                cached.append(Hit(fname, idx.word(start), idx.sentence(start), start, end, term))
+            self._hits[aid] = cached
+        return cached
 
 
 class KeywordEngine:
@@ -161,12 +174,9 @@ class KeywordEngine:
             sat = topic.saturation if topic.saturation else max_weight(topic.query)
             self._compiled.append(_CompiledTopic(
                 topic, tuple(atom_ids.items()), sat or 1.0,
-                uses_near(topic.query), uses_sentences(topic.query),
                 possible(topic.query, lambda a, ids=atom_ids: ids[a.key])))
             self._by_name[topic.name] = t_index
 
-        self._needs_words = any(c.needs_words for c in self._compiled)
-        self._needs_sentences = any(c.needs_sentences for c in self._compiled)
         # Spaced terms: keys are " term " (exact) or " term" (prefix), matched against the
         # scan form of the text, where every non-word character is a space; the automaton
         # then checks word boundaries itself. Terms with CJK/Hangul/Kana/Thai characters go
@@ -216,12 +226,13 @@ class KeywordEngine:
         """Normalise and scan one article."""
         title_n = normalize(title or "", fold_accents=self.fold_accents)
         text_n = normalize(text or "", fold_accents=self.fold_accents)
-        hits: dict[int, list[Hit]] = {}
+        found: dict[int, list[tuple[str, int, int, str]]] = {}
         if self.term_count:
-            self._scan(title_n, text_n, hits)
-        return Prepared(title or "", text or "", language, title_n, text_n, hits)
+            self._scan(title_n, text_n, found)
+        return Prepared(title or "", text or "", language, title_n, text_n, found)
 
-    def _scan(self, title_n: str, text_n: str, hits: dict[int, list[Hit]]) -> None:
+    def _scan(self, title_n: str, text_n: str,
+              found: dict[int, list[tuple[str, int, int, str]]]) -> None:
         joined = title_n + _SEP + text_n
         split = len(title_n) + 1  # text field starts here
         raw: list[tuple[int, int, int, str]] = []  # (start, end, atom id, term) in `joined`
@@ -245,25 +256,11 @@ class KeywordEngine:
             self._scan_unspaced(joined, raw, seen)
         if not raw:
             return
-        fields: dict[str, _FieldIndex] = {}
-        needs_w, needs_s = self._needs_words, self._needs_sentences
-        for start, e, aid, term in raw:
+        for start, end, aid, term in raw:
             if start < split:
-                fname, base, ftext = "title", 0, title_n
+                found.setdefault(aid, []).append(("title", start, end, term))
             else:
-                fname, base, ftext = "text", split, text_n
-            idx = fields.get(fname)
-            if idx is None:
-                idx = fields[fname] = _FieldIndex(ftext)
-            s_rel = start - base
-            hits.setdefault(aid, []).append(Hit(
-                fname,
-                idx.word(s_rel) if needs_w else 0,
-                idx.sentence(s_rel) if needs_s else 0,
-                s_rel,
-                e - base,
-                term,
-            ))
+                found.setdefault(aid, []).append(("text", start - split, end - split, term))
 
     def _scan_unspaced(self, joined: str, raw: list[tuple[int, int, int, str]],
                        seen: set[tuple[int, int, int]]) -> None:
@@ -299,12 +296,12 @@ class KeywordEngine:
         prepared = self.prepare(title, text, language)
         out: dict[str, KeywordResult] = {}
         candidates: set[int] = set()
-        for aid in prepared.hits:
+        for aid in prepared.found:
             candidates.update(self._atom_topics[aid])
         snippet_cache: dict[str, tuple[str, list[int]]] = {}
         for t_index in sorted(candidates):
             compiled = self._compiled[t_index]
-            if not include_all and not compiled.possible(prepared.hits):
+            if not include_all and not compiled.possible(prepared.found):
                 continue
             result = self._evaluate(compiled, prepared)
             if result.matched or include_all:
@@ -332,7 +329,8 @@ class KeywordEngine:
 
     @staticmethod
     def _topic_hits(compiled: _CompiledTopic, prepared: Prepared) -> dict[str, list[Hit]]:
-        hits = {key: prepared.hits[aid] for key, aid in compiled.atom_ids if aid in prepared.hits}
+        found = prepared.found
+        hits = {key: prepared.hits(aid) for key, aid in compiled.atom_ids if aid in found}
         return _drop_shadowed(hits) if len(hits) > 1 else hits
 
     def topic(self, name: str) -> Topic:
@@ -383,11 +381,11 @@ def _drop_shadowed(hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
     flat = sorted(((h.field, h.start, -h.end, key, h) for key, found in hits.items()
                    for h in found))
     kept: dict[str, list[Hit]] = {}
-    field, max_end, max_start = "", -1, -1
+    current, max_end, max_start = "", -1, -1
     for fname, start, neg_end, key, hit in flat:
         end = -neg_end
-        if fname != field:
-            field, max_end, max_start = fname, -1, -1
+        if fname != current:
+            current, max_end, max_start = fname, -1, -1
         if max_end >= end and not (max_start == start and max_end == end):
             continue
         kept.setdefault(key, []).append(hit)
@@ -458,14 +456,31 @@ def _snippet(prepared: Prepared, evidence: Sequence[Evidence],
         return ""
     original = prepared.text if chosen.field == "text" else prepared.title
     norm = prepared.text_norm if chosen.field == "text" else prepared.title_norm
-    if chosen.field not in cache:
-        cache[chosen.field] = normalize_with_map(original, fold_accents=fold)
-    mapped, offsets = cache[chosen.field]
-    if mapped == norm and chosen.start < len(offsets):
-        source, pos = original, offsets[chosen.start]
-    else:
-        source, pos = norm, chosen.start
-    return _window(source, pos)
+    pos = _original_offset(original, norm, chosen.start, chosen.end, fold)
+    return _window(norm, chosen.start) if pos is None else _window(original, pos)
+
+
+_MAP_WHOLE = 3000  # map the whole field up to this length, else a slice around the hit
+
+
+def _original_offset(original: str, norm: str, start: int, end: int, fold: bool) -> int | None:
+    """Where the normalised span [start, end) begins in the original text (for display)."""
+    if len(original) <= _MAP_WHOLE:
+        mapped, offsets = normalize_with_map(original, fold_accents=fold)
+        return offsets[start] if mapped == norm and start < len(offsets) else None
+    term = norm[start:end]
+    estimate = start * len(original) // max(1, len(norm))
+    lo = original.rfind(" ", 0, max(0, estimate - _MAP_WHOLE // 2)) + 1
+    hi = min(len(original), estimate + _MAP_WHOLE // 2)
+    mapped, offsets = normalize_with_map(original[lo:hi], fold_accents=fold)
+    best: int | None = None
+    at = mapped.find(term)
+    while at != -1:
+        candidate = lo + offsets[at]
+        if best is None or abs(candidate - estimate) < abs(best - estimate):
+            best = candidate
+        at = mapped.find(term, at + 1)
+    return best
 
 
 def _window(source: str, pos: int) -> str:

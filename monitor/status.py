@@ -8,7 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from monitor.store import Store, parse_ts
+from monitor.reports import topic_activity
+from monitor.store import Store, parse_ts, ts
 
 
 def _ago(value: str | None, now: datetime) -> str:
@@ -33,12 +34,12 @@ def _span(s: int) -> str:
 
 def status_data(store: Store, now: datetime) -> dict[str, Any]:
     feeds = store.feeds()
-    day, week = now - timedelta(days=1), now - timedelta(days=7)
+    day = now - timedelta(days=1)
     return {
         "feeds": feeds,
         "failing": [f for f in feeds if f["consecutive_errors"]],
         "alerts": store.alert_counts(),
-        "topics": store.topic_rates(day, week),
+        "topics": topic_activity(store, now),
         "articles_24h": store.count_articles_since(day),
         "last_poll": max((f["last_poll"] for f in feeds if f["last_poll"]), default=None),
     }
@@ -56,10 +57,11 @@ def render_status(store: Store, now: datetime, console: Console | None = None) -
     render_feeds(store, now, console, feeds)
 
     tt = Table(title="Topics")
-    for col in ("topic", "matches 24h", "alerts 24h", "matches 7d", "alerts 7d"):
+    for col in ("topic", "matches 24h", "relevant 24h", "relevant 7d", "last relevant"):
         tt.add_column(col)
-    for row in data["topics"]:
-        tt.add_row(row["topic"], str(row["matches_24h"]), str(row["alerts_24h"]), str(row["matches_7d"]), str(row["alerts_7d"]))
+    for a in data["topics"]:
+        last = _ago(ts(a.last_relevant), now) if a.last_relevant else "-"
+        tt.add_row(a.topic, str(a.matches_24h), str(a.relevant_24h), str(a.relevant_7d), last)
     console.print(tt)
 
 

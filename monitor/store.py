@@ -155,6 +155,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_alerts_created(db: sqlite_utils.Database) -> None:
+    # "today's alerts" (browse, reports) without a full scan of the alert history
+    db.execute("CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created)")
+
+
 class Store:
     """The SQLite state of one daemon. Not thread-safe: one Store per thread."""
 
@@ -276,14 +282,6 @@ class Store:
 
     def count_articles_since(self, since: datetime) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM articles WHERE fetched >= ?", [ts(since)]))["n"]
-
-    def topic_rates(self, day: datetime, week: datetime) -> list[dict[str, Any]]:
-        return list(self.db.query(
-            """SELECT topic,
-                      sum(created >= :day) AS matches_24h, sum(created >= :day AND alert) AS alerts_24h,
-                      count(*) AS matches_7d, sum(alert) AS alerts_7d
-               FROM matches WHERE created >= :week GROUP BY topic ORDER BY topic""",
-            {"day": ts(day), "week": ts(week)}))
 
     def count_articles(self) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM articles"))["n"]
@@ -430,7 +428,9 @@ class Store:
             n = self.db.execute(
                 "DELETE FROM articles WHERE fetched < ? AND id NOT IN (SELECT article_id FROM alerts) "
                 "AND id NOT IN (SELECT article_id FROM labels)", [cutoff]).rowcount
-            self.db.execute("UPDATE articles SET content = '', summary = substr(summary, 1, 500) WHERE fetched < ?", [cutoff])
+            # only rows not yet trimmed: rewriting every old row each hour would churn the FTS index
+            self.db.execute("UPDATE articles SET content = '', summary = substr(summary, 1, 500) "
+                            "WHERE fetched < ? AND (content != '' OR length(summary) > 500)", [cutoff])
         return n
 
     def backup(self, target: Path) -> None:

@@ -169,3 +169,30 @@ def test_sighup_reloads_rules_and_keeps_running_set_on_bad_files(tmp_path: Path)
             assert proc.wait(timeout=60) == 0
     finally:
         hook.close()
+
+
+def test_health_and_metrics_endpoint_on_loopback(tmp_path: Path) -> None:
+    import urllib.request
+
+    from helpers import closed_port
+
+    port = closed_port()
+    hook = SlowWebhook(delay=0)
+    try:
+        cfg = config(tmp_path, f"json://127.0.0.1:{hook.port}/hook")
+        cfg.write_text(cfg.read_text() + f'\n[health]\nlisten = "127.0.0.1:{port}"\n', encoding="utf-8")
+        proc = start(cfg, tmp_path)
+        log_path = tmp_path / "daemon.log"
+        try:
+            wait_for(lambda: "health endpoint" in log_path.read_text(), "the health endpoint")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as r:
+                text = r.read().decode()
+            assert "media_monitor_" in text and "# TYPE" in text
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as r:
+                body = json.loads(r.read())
+            assert body["status"] in ("ok", "starting")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        hook.close()

@@ -9,7 +9,7 @@ import pytest
 
 PURE_CORE = ["monitor.models", "monitor.errors", "monitor.text", "monitor.query", "monitor.matching",
              "monitor.scoring", "monitor.canonical", "monitor.dedup", "monitor.route", "monitor.outbox_policy",
-             "monitor.schedule", "monitor.classify", "monitor.htmltext"]
+             "monitor.schedule", "monitor.classify", "monitor.htmltext", "monitor.metrics", "monitor.evaluate"]
 IO_LIBRARIES = ["httpx", "feedparser", "sqlite_utils", "apprise", "apscheduler", "trafilatura"]
 
 

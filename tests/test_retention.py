@@ -218,7 +218,7 @@ def test_a_database_from_every_earlier_version_upgrades(tmp_path: Path, version:
         # the readers work on upgraded rows, and the writers on the upgraded schema
         assert len(store.feeds(active_only=False)) == 1
         assert [a.state.value for a in store.alerts()] == ["pending"]
-        assert store.topic_rates(NOW - timedelta(days=2), NOW - timedelta(days=7))
+        assert reports.topic_activity(store, NOW)
         reports.snapshot(store, NOW, ProcessCounters())
         add(store, article("after-upgrade", NOW), alert=True, label=True)
         assert store.prune(NOW - timedelta(days=1)) >= 0
