@@ -235,13 +235,12 @@ def main() -> None:
     prev = None
     step = max(1, len(rec.rows) // 40)
     for i, row in enumerate(rec.rows):
-        if i % step and i != len(rec.rows) - 1 and row["phase"] == (prev or row)["phase"]:
+        last = i == len(rec.rows) - 1
+        if i % step and not last and row["phase"] == (prev or row)["phase"]:
             continue
-        share = (
-            cpu_share(prev, row) * 100
-            if prev is not None and row["t"] > prev["t"]
-            else float("nan")
-        )
+        if prev is not None and float(row["t"]) - float(prev["t"]) < 1.0 and not last:
+            continue  # the extra sample taken at a phase boundary
+        share = cpu_share(prev, row) * 100 if prev is not None else float("nan")
         print(
             f"{row['t']:>6.0f} {row['phase']:<7}{float(row['rss_main_kb']) / 1024:>8.1f}"
             f"{float(row['rss_total_kb']) / 1024:>10.1f}{int(row['fds_main']):>6}{int(row['fds_total']):>10}"

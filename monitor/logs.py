@@ -26,5 +26,8 @@ def setup_logging(level: str = "info") -> None:
     handler._monitor = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "apscheduler.scheduler", "trafilatura"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "trafilatura"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "maximum number of running instances reached" is the designed coalescing of a long
+    # cycle, not a problem; real misses are logged by the daemon's own listener
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -54,6 +54,24 @@ _UNSPACED_TOKEN = re.compile(
     "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff"
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
 )
+_SCRIPT_DETECT = {
+    "cyrillic": re.compile("[\u0400-\u052f]"),
+    "greek": re.compile("[\u0370-\u03ff\u1f00-\u1fff]"),
+    "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
+    "hebrew": re.compile("[\u0590-\u05ff]"),
+}
+
+
+def _script_of(ch: str) -> str:
+    """Which spaced automaton a term starting with `ch` goes to."""
+    if ord(ch) < 0x250:
+        return "latin"
+    for script, detect in _SCRIPT_DETECT.items():
+        if detect.match(ch):
+            return script
+    return "other"
+
+
 _TOKEN_START = re.compile(_UNSPACED_TOKEN.pattern + r"|[^\s" + _UNSPACED_TOKEN.pattern[1:-1] + "]+")
 
 
@@ -117,7 +135,8 @@ class Prepared:
         cached = self._hits.get(aid)
         if cached is None:
             cached = []
-            for fname, start, end, term in self.found.get(aid, ()):
+            # The same span can come from two spellings of one term ("arms", "arms*").
+            for fname, start, end, term in dict.fromkeys(self.found.get(aid, ())):
                 idx = self._fields.get(fname)
                 if idx is None:
                     text = self.title_norm if fname == "title" else self.text_norm
@@ -179,11 +198,13 @@ class KeywordEngine:
 
         # Spaced terms: keys are " term " (exact) or " term" (prefix), matched against the
         # scan form of the text, where every non-word character is a space; the automaton
-        # then checks word boundaries itself. Terms with CJK/Hangul/Kana/Thai characters go
-        # to a second automaton, run only on texts holding such characters.
-        self._spaced = ahocorasick.Automaton()
+        # then checks word boundaries itself. One automaton per script of the term's first
+        # letter keeps the trie's top nodes narrow (pyahocorasick searches children
+        # linearly); an ASCII text only needs the Latin one. Terms with CJK/Hangul/Kana/
+        # Thai characters go to another automaton, run only on texts holding such chars.
+        spaced: dict[str, ahocorasick.Automaton] = {}
         self._unspaced = ahocorasick.Automaton()
-        n_spaced = n_unspaced = 0
+        n_unspaced = 0
         for (key, kind), items in entries.items():
             if any(is_unspaced_char(ch) for ch in key):
                 left = not is_unspaced_char(key[0])
@@ -198,13 +219,18 @@ class KeywordEngine:
                 self._unspaced.add_word(key, (len(key), left, right, exact, prefix))
             else:
                 akey = " " + key + (" " if kind == _EXACT else "")
-                self._spaced.add_word(akey, (len(akey), kind == _PREFIX, tuple(items)))
-                n_spaced += 1
+                script = _script_of(key[0])
+                if script not in spaced:
+                    spaced[script] = ahocorasick.Automaton()
+                spaced[script].add_word(akey, (len(akey), kind == _PREFIX, tuple(items)))
+        for automaton in spaced.values():
+            automaton.make_automaton()
+        self._latin = spaced.pop("latin", None)
+        # (automaton, detector) for the other scripts; detector None = always run
+        self._scripts = tuple((automaton, _SCRIPT_DETECT.get(script))
+                              for script, automaton in sorted(spaced.items()))
         self.term_count = len(entries)
-        self._has_spaced = n_spaced > 0
         self._has_unspaced = n_unspaced > 0
-        if self._has_spaced:
-            self._spaced.make_automaton()
         if self._has_unspaced:
             self._unspaced.make_automaton()
 
@@ -234,36 +260,36 @@ class KeywordEngine:
     def _scan(self, title_n: str, text_n: str,
               found: dict[int, list[tuple[str, int, int, str]]]) -> None:
         joined = title_n + _SEP + text_n
-        split = len(title_n) + 1  # text field starts here
-        raw: list[tuple[int, int, int, str]] = []  # (start, end, atom id, term) in `joined`
-        seen: set[tuple[int, int, int]] = set()
-        if self._has_spaced:
-            # One leading space, so offsets in `scan` are offsets in `joined` + 1.
-            scan = " " + scan_form(joined) + " "
-            for end_idx, (klen, is_prefix, items) in self._spaced.iter(scan):
-                start = end_idx - klen + 1  # the leading space, i.e. the term in `joined`
-                if is_prefix:
-                    stop = scan.find(" ", end_idx + 1)
+        split = len(title_n) + 1  # text field starts here (offsets in `joined`)
+        # One leading space, so an offset in `scan` is the offset in `joined` + 1.
+        scan = " " + scan_form(joined) + " "
+        automata = [self._latin] if self._latin is not None else []
+        if not scan.isascii():
+            automata.extend(a for a, detect in self._scripts
+                            if detect is None or detect.search(scan))
+        for automaton in automata:
+            for end_idx, (klen, is_prefix, items) in automaton.iter(scan):
+                start = end_idx - klen + 1  # the leading space = the term's start in joined
+                stop = scan.find(" ", end_idx + 1) if is_prefix else end_idx
+                if start < split:
+                    fname, base = "title", 0
                 else:
-                    stop = end_idx  # before the trailing space
+                    fname, base = "text", split
                 for aid, term, rest in items:
-                    e = _match_rest(scan, stop, rest) if rest else stop
-                    if e < 0 or (aid, start, e) in seen:
-                        continue
-                    seen.add((aid, start, e))
-                    raw.append((start, e - 1, aid, term))
+                    end = stop
+                    if rest:
+                        end = _match_rest(scan, stop, rest)
+                        if end < 0:
+                            continue
+                    hits = found.get(aid)
+                    if hits is None:
+                        hits = found[aid] = []
+                    hits.append((fname, start - base, end - 1 - base, term))
         if self._has_unspaced and not joined.isascii() and _UNSPACED_TOKEN.search(joined):
-            self._scan_unspaced(joined, raw, seen)
-        if not raw:
-            return
-        for start, end, aid, term in raw:
-            if start < split:
-                found.setdefault(aid, []).append(("title", start, end, term))
-            else:
-                found.setdefault(aid, []).append(("text", start - split, end - split, term))
+            self._scan_unspaced(joined, split, found)
 
-    def _scan_unspaced(self, joined: str, raw: list[tuple[int, int, int, str]],
-                       seen: set[tuple[int, int, int]]) -> None:
+    def _scan_unspaced(self, joined: str, split: int,
+                       found: dict[int, list[tuple[str, int, int, str]]]) -> None:
         scan = joined.replace("\n", " ")
         n = len(scan)
         for end_idx, (klen, left, right, exact, prefix) in self._unspaced.iter(scan):
@@ -272,16 +298,15 @@ class KeywordEngine:
             if left and start > 0 and is_word_char(scan[start - 1]):
                 continue
             bounded = not right or end >= n or not is_word_char(scan[end])
+            fname, base = ("title", 0) if start < split else ("text", split)
             for group, is_prefix in ((exact, False), (prefix, True)):
                 if not group or (not is_prefix and not bounded):
                     continue
                 stop = _word_end(scan, end) if (is_prefix and right) else end
                 for aid, term, rest in group:
                     e = _match_rest(scan, stop, rest) if rest else stop
-                    if e < 0 or (aid, start, e) in seen:
-                        continue
-                    seen.add((aid, start, e))
-                    raw.append((start, e, aid, term))
+                    if e >= 0:
+                        found.setdefault(aid, []).append((fname, start - base, e - base, term))
 
     # ------------------------------------------------------------ scoring
 

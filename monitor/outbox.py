@@ -15,7 +15,7 @@ from typing import Any
 
 from monitor.app import Runtime
 from monitor.models import Alert
-from monitor.outbox_policy import RateLimiter, group, next_attempt
+from monitor.outbox_policy import WindowLimiter, group, next_attempt
 from monitor.render import AlertView, render
 from monitor.route import ChannelSpec
 from monitor.store import parse_ts
@@ -51,7 +51,7 @@ class Outbox:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self._senders: dict[str, Any] = {}
-        self._limiters: dict[str, RateLimiter] = {}
+        self._limiters: dict[str, WindowLimiter] = {}
 
     def swap(self, rt: Runtime) -> None:
         self.rt = rt
@@ -87,11 +87,11 @@ class Outbox:
             counts["sent" if ok else "failed"] += len(batch.alerts)
         return counts
 
-    def _limiter(self, spec: ChannelSpec, now: datetime) -> RateLimiter | None:
+    def _limiter(self, spec: ChannelSpec, now: datetime) -> WindowLimiter | None:
         if spec.rate_limit is None:
             return None
         if spec.name not in self._limiters:
-            self._limiters[spec.name] = RateLimiter(spec.rate_limit)
+            self._limiters[spec.name] = WindowLimiter(spec.rate_limit)
         return self._limiters[spec.name]
 
     async def _send(self, spec: ChannelSpec, alerts: list[Alert], now: datetime) -> bool:

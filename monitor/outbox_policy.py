@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -167,6 +168,39 @@ class RateLimiter:
     def state(self) -> tuple[float, datetime | None]:
         """(tokens, updated): enough to persist and rebuild the limiter."""
         return self._tokens, self._updated
+
+
+class WindowLimiter:
+    """At most `limit.count` messages in any rolling `limit.per_seconds` window.
+
+    Stricter than the token bucket (which lets count + refill through in one window):
+    a receiver that enforces "30 per minute" never sees a 31st. Same interface.
+    """
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self._sent: deque[datetime] = deque()
+
+    def _forget(self, now: datetime) -> None:
+        _require_aware(now, "now")
+        horizon = now - timedelta(seconds=self.limit.per_seconds)
+        while self._sent and self._sent[0] <= horizon:
+            self._sent.popleft()
+
+    def try_acquire(self, now: datetime, n: int = 1) -> bool:
+        self._forget(now)
+        if len(self._sent) + n > self.limit.count:
+            return False
+        self._sent.extend([now] * n)
+        return True
+
+    def next_free(self, now: datetime, n: int = 1) -> datetime:
+        """When `n` more sends fit in the window (now if they already do)."""
+        self._forget(now)
+        excess = len(self._sent) + n - self.limit.count
+        if excess <= 0:
+            return now
+        return self._sent[excess - 1] + timedelta(seconds=self.limit.per_seconds)
 
 
 # ---------------------------------------------------------------------------

@@ -171,11 +171,14 @@ class ExampleResult:
     def ok(self) -> bool:
         return self.expected == self.got
 
+    @property
+    def status(self) -> str:
+        return "ok" if self.ok else "FAIL"
+
     def __str__(self) -> str:
         want = "match" if self.expected else "no-match"
         got = "match" if self.got else "no-match"
-        status = "ok" if self.ok else "FAIL"
-        return (f"{self.file}:{self.line}: {status} [{self.topic}] expected {want}, got {got}"
+        return (f"{self.file}:{self.line}: [{self.topic}] expected {want}, got {got}"
                 f" (score {self.score:.2f}): {self.title[:70]}")
 
 

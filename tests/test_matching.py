@@ -268,3 +268,19 @@ def test_real_articles_smoke() -> None:
                     assert name in ("dprk-russia", "arms-transfers") or name
                 seen += 1
     assert seen > 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS + ["weapons", "senjata", "gencatan", "оружие"]),
+                max_size=14),
+       st.sampled_from(["arms", "korea", "gencatan senjata", "оружи*", "the"]))
+def test_engine_not_term_never_adds_matches(words: list[str], excluded: str) -> None:
+    base = "(arms OR weapon* OR senjata* OR оружи*) AND (korea OR russia)"
+    rs = parse_rules({
+        "r/a.yaml": f"name: a\nquery: '{base}'\n",
+        "r/b.yaml": f"name: b\nquery: '({base}) AND NOT \"{excluded}\"'\n",
+    })
+    result = KeywordEngine(rs.topics).score(" ".join(words), "")
+    assert not ("b" in result and "a" not in result)
+    if "b" in result:
+        assert result["b"].score <= result["a"].score  # shadowing can only remove hits

@@ -267,3 +267,25 @@ def test_next_digest_time_is_strictly_later_and_within_a_week(after, spec):
     fire = next_digest_time(spec, after)
     assert after < fire <= after + timedelta(days=8)
     assert next_digest_time(spec, fire) > fire
+
+
+def test_window_limiter_never_lets_more_than_count_through_any_rolling_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.outbox_policy import RateLimit, WindowLimiter
+
+    limiter = WindowLimiter(RateLimit.parse("30/min"))
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    sent: list[datetime] = []
+    t = start
+    while t < start + timedelta(minutes=5):
+        if limiter.try_acquire(t):
+            sent.append(t)
+        else:
+            nxt = limiter.next_free(t)
+            assert nxt > t
+        t += timedelta(seconds=0.5)
+    for i, s in enumerate(sent):
+        in_window = [x for x in sent[i:] if x < s + timedelta(minutes=1)]
+        assert len(in_window) <= 30
+    assert len(sent) >= 5 * 30 - 1  # and the full rate is still used

@@ -131,3 +131,17 @@ def test_sentences() -> None:
     text = "Kim met Putin. They talked! Arms? 北朝鮮。ロシア\nnext line 3.5 km"
     spans = [text[a:b].strip() for a, b in sentences(text)]
     assert spans == ["Kim met Putin.", "They talked!", "Arms?", "北朝鮮。", "ロシア", "next line 3.5 km"]
+
+
+_DISPLAY_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ -—‑'’\n\t\u200b.,éЁё북한朝鲜😀𠀋") + ["\u00a0"]), max_size=40
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DISPLAY_TEXT)
+def test_normalize_with_map_property(s: str) -> None:
+    norm, offsets = normalize_with_map(s)
+    assert norm == normalize(s)
+    assert len(offsets) == len(norm) + 1 and offsets == sorted(offsets)
+    assert all(0 <= o <= len(s) for o in offsets)
