@@ -151,7 +151,14 @@ def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool) -> dic
     steady_cpu = time.process_time() - cpu
     if trace:
         tracemalloc.stop()
-    return {"fill": fill, "steady": steady, "steady_cpu": steady_cpu, "memory": memory, "kinds": kinds, "sizes": index.sizes()}
+    return {
+        "fill": fill,
+        "steady": steady,
+        "steady_cpu": steady_cpu,
+        "memory": memory,
+        "kinds": kinds,
+        "sizes": index.sizes(),
+    }
 
 
 def datasketch_baseline(items: list[tuple[DedupInput, datetime]], count: int = 2000) -> float:
