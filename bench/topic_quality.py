@@ -212,6 +212,8 @@ def combinations(topic_threshold: float) -> list[tuple[str, object]]:
 
     combos: list[tuple[str, object]] = [
         ("keyword alone", lambda r: r.keyword_fires),
+        ("gate t=0.001", lambda r: r.keyword_fires and p_of(r) >= 0.001),
+        ("gate t=0.01", lambda r: r.keyword_fires and p_of(r) >= 0.01),
         ("gate t=0.05", lambda r: r.keyword_fires and p_of(r) >= 0.05),
         ("gate t=0.10", lambda r: r.keyword_fires and p_of(r) >= 0.1),
         ("gate t=0.20", lambda r: r.keyword_fires and p_of(r) >= 0.2),
