@@ -259,3 +259,30 @@ def test_guid_churn_and_edits_create_no_new_article_and_no_new_alert(tmp_path: P
         db.close()
     assert len(titles) == first["new_articles"]
     assert any(t.startswith("UPDATED: ") for t in titles), "an edited headline updates the stored article"
+
+
+def test_digest_channel_holds_alerts_until_the_schedule_then_sends_one_digest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_STATE_DIR", raising=False)
+    hook = FlakyWebhook(failures=0)
+    try:
+        feeds = [str(ROOT / "seeds" / "feeds" / name) for name in ("berita-nusantara.rss", "world-wire.rss")]
+        cfg = write_config(tmp_path, feeds, f"json://127.0.0.1:{hook.port}/digest")
+        cfg.write_text(cfg.read_text().replace('group_wait = 0', 'group_wait = 0\nmode = "digest"\ndigest = "daily 08:00 Asia/Jakarta"'))
+        first = run_once(str(cfg), None)
+        assert first["alerts_queued"] >= 2 and first["sent"] == 0 and not hook.bodies
+        db = sqlite3.connect(tmp_path / "state" / "monitor.db")
+        try:
+            due = {r[0] for r in db.execute("SELECT next_attempt FROM alerts")}
+            # the digest time has come
+            db.execute("UPDATE alerts SET next_attempt = '2000-01-01T00:00:00.000000Z'")
+            db.commit()
+        finally:
+            db.close()
+        assert len(due) == 1 and next(iter(due)).endswith("01:00:00.000000Z")  # 08:00 in Jakarta is 01:00 UTC
+        second = run_once(str(cfg), None)
+        assert second["sent"] == first["alerts_queued"]
+        assert len(hook.bodies) == 1, "one digest message, not one per alert"
+        assert b"Digest" in hook.bodies[0]
+    finally:
+        hook.close()
