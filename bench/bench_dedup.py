@@ -1,6 +1,6 @@
 """Dedup and story clustering: throughput and memory with 10k, 30k and 100k articles in the window.
 
-Run: .venv/bin/python bench/bench_dedup.py [--sizes 10000,30000,100000] [--no-memory]
+Run: .venv/bin/python bench/bench_dedup.py [--sizes 10000,30000,100000] [--batch 64] [--no-memory]
 
 Synthetic articles (500-3,000 characters drawn from a generated word list, Zipf-like word
 frequencies) stream through `StoryIndex.observe` at a steady rate so that the 72 h window
@@ -8,7 +8,9 @@ holds N articles. Mix: 70% new texts, 12% near copies (a few words edited, new t
 5% exact copies (other outlet, tracking parameters), 8% story siblings (other text, same
 story features), 5% re-observations of an edited article. For each N the window is filled
 (N articles), then 10,000 more are timed at steady state (old articles expiring), so the
-cost per article can be compared across sizes. Memory: tracemalloc's view of the index
+cost per article can be compared across sizes. Two modes on the same stream: `observe`
+article by article, and `observe_batch` on batches of `--batch` articles (what the pipeline
+does with a poll's articles); both must reach the same decisions. Memory: tracemalloc's view of the index
 after the fill (a separate run: tracing slows Python down). Baseline in the same run:
 datasketch MinHash(128) + MinHashLSH on 2,000 of the same texts.
 """
@@ -28,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.dedup import DedupInput, StoryIndex
+from monitor.models import DedupDecision
 
 WINDOW = timedelta(hours=72)
 STEADY = 10_000
@@ -132,21 +135,30 @@ def stream(size: int, count: int) -> list[tuple[DedupInput, datetime]]:
     return [(gen.article(T0 + step * i), T0 + step * i) for i in range(count)]
 
 
-def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool) -> dict:
+def feed(index: StoryIndex, items: list[tuple[DedupInput, datetime]], batch: int) -> list[DedupDecision]:
+    """Observe `items` one by one (batch 0) or in batches of `batch`."""
+    if not batch:
+        return [index.observe(item, now) for item, now in items]
+    decisions: list[DedupDecision] = []
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        decisions += index.observe_batch([item for item, _ in chunk], [now for _, now in chunk])
+    return decisions
+
+
+def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch: int = 0) -> dict:
     index = StoryIndex(window=WINDOW)
     gc.collect()
     if trace:
         tracemalloc.start()
     kinds: dict[str, int] = {}
     start = time.perf_counter()
-    for item, now in items[:size]:
-        decision = index.observe(item, now)
+    for decision in feed(index, items[:size], batch):
         kinds[decision.kind] = kinds.get(decision.kind, 0) + 1
     fill = time.perf_counter() - start
     memory = tracemalloc.get_traced_memory() if trace else (0, 0)
     start, cpu = time.perf_counter(), time.process_time()
-    for item, now in items[size:]:
-        index.observe(item, now)
+    feed(index, items[size:], batch)
     steady = time.perf_counter() - start
     steady_cpu = time.process_time() - cpu
     if trace:
@@ -181,35 +193,46 @@ def datasketch_baseline(items: list[tuple[DedupInput, datetime]], count: int = 2
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--batch", type=int, default=64, help="articles per observe_batch call")
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        f"{'window':>8} {'fill/s':>8} {'steady/s':>9} {'cpu/s':>7} {'us/art':>7} {'MB traced':>10} "
-        f"{'MB peak':>8} {'B/art':>6}  decisions"
+        f"{'mode':>9} {'window':>7} {'fill/s':>7} {'steady/s':>8} {'cpu/s':>6} {'us/art':>6} {'MB traced':>9} "
+        f"{'MB peak':>7} {'B/art':>5}  decisions"
     )
-    first_cost = None
+    first_cost: dict[int, float] = {}
     baseline_items = None
     for size in sizes:
         items = stream(size, size + STEADY)
         baseline_items = baseline_items or items
-        timed = run(items, size, trace=False)
-        memory = (0, 0) if args.no_memory else run(items, size, trace=True)["memory"]
-        cost = timed["steady_cpu"] / STEADY * 1e6  # CPU time: other processes share the cores
-        first_cost = first_cost or cost
+        kinds, costs = [], {}
+        for batch in (0, args.batch):
+            timed = run(items, size, trace=False, batch=batch)
+            kinds.append(timed["kinds"])
+            # Memory once, in batch mode: the index holds the same structures either way.
+            memory = (0, 0) if args.no_memory or not batch else run(items, size, trace=True, batch=batch)["memory"]
+            cost = timed["steady_cpu"] / STEADY * 1e6  # CPU time: other processes share the cores
+            first_cost.setdefault(batch, cost)
+            costs[batch] = cost
+            mode = f"batch{batch}" if batch else "single"
+            mem = f"{memory[0] / 1e6:>9.1f} {memory[1] / 1e6:>7.1f} {memory[0] / size:>5.0f}" if memory[0] else " " * 23
+            print(
+                f"{mode:>9} {size:>7} {size / timed['fill']:>7.0f} {STEADY / timed['steady']:>8.0f} "
+                f"{STEADY / timed['steady_cpu']:>6.0f} {cost:>6.1f} {mem}  {timed['kinds']}"
+            )
+        growth = ", ".join(f"{'batch' if b else 'single'} x{costs[b] / first_cost[b]:.2f}" for b in costs)
         print(
-            f"{size:>8} {size / timed['fill']:>8.0f} {STEADY / timed['steady']:>9.0f} "
-            f"{STEADY / timed['steady_cpu']:>7.0f} "
-            f"{cost:>7.1f} {memory[0] / 1e6:>10.1f} {memory[1] / 1e6:>8.1f} "
-            f"{memory[0] / size:>6.0f}  {timed['kinds']}"
+            f"{'':>9} same decisions in both modes: {kinds[0] == kinds[1]}; CPU cost/article vs first size: "
+            f"{growth}; structures: {timed['sizes']}"
         )
-        print(f"{'':>8} CPU cost/article vs first size: x{cost / first_cost:.2f}; structures: {timed['sizes']}")
     rate = datasketch_baseline(baseline_items)
     if rate:
-        ours = STEADY / run(baseline_items, sizes[0], trace=False)["steady"]  # wall clock too
+        single = STEADY / run(baseline_items, sizes[0], trace=False)["steady"]  # wall clock too
+        batched = STEADY / run(baseline_items, sizes[0], trace=False, batch=args.batch)["steady"]
         print(
-            f"baseline datasketch MinHash+LSH (no URL/story work): {rate:.0f} articles/s; "
-            f"StoryIndex at {sizes[0]}: {ours:.0f}/s (x{ours / rate:.1f})"
+            f"baseline datasketch MinHash+LSH (no URL/story work): {rate:.0f} articles/s; StoryIndex at {sizes[0]}: "
+            f"single {single:.0f}/s (x{single / rate:.1f}), batch{args.batch} {batched:.0f}/s (x{batched / rate:.1f})"
         )
 
 

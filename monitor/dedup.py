@@ -25,7 +25,7 @@ import zlib
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import combinations
 
@@ -156,10 +156,21 @@ class _Snapshot:
     groups: frozenset[str]
     extras: frozenset[str]  # numbers and designators
     designators: frozenset[str] = field(init=False, repr=False, compare=False)
+    stamp: float = field(init=False, repr=False, compare=False)  # `published` in seconds
 
     def __post_init__(self) -> None:
         # Computed once: a snapshot is compared with many candidates.
         object.__setattr__(self, "designators", frozenset(x for x in self.extras if x[0] == "~"))
+        object.__setattr__(self, "stamp", _seconds(self.published))
+
+
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+
+
+def _seconds(moment: datetime) -> float:
+    """Seconds since 1970, with the same meaning as datetime subtraction (naive stays naive)."""
+    return (moment - (_EPOCH_NAIVE if moment.tzinfo is None else _EPOCH_UTC)).total_seconds()
 
 
 def story_match(
@@ -217,11 +228,14 @@ class _Story:
         "articles",
         "created",
         "first_published",
+        "first_stamp",
         "first_seen",
         "languages",
         "last_seen",
         "live",
         "outlets",
+        "members",
+        "seed",
         "snapshots",
         "story",
     )
@@ -232,11 +246,14 @@ class _Story:
         self.first_seen = now
         self.last_seen = now
         self.first_published = published
+        self.first_stamp = _seconds(published)
         self.articles = 0
         self.outlets: dict[str, datetime] = {}  # outlet -> first observation in this story
         self.languages: tuple[str, ...] = ()
         self.live = 0  # articles of the story still in the window
         self.snapshots: list[_Snapshot] | None = None  # latest members, created on demand
+        self.seed: _Snapshot | None = None  # the first article's features
+        self.members: tuple[_Snapshot, ...] = ()  # seed and snapshots: what a newcomer is matched with
 
 
 _SNAPSHOTS_PER_STORY = 4  # the first article's features are kept apart, see _Story.seed
@@ -258,6 +275,7 @@ class _BandIndex:
         self._recent: dict[int, int | list[int]] = {}
         self._pending_keys: list[np.ndarray] = []
         self._pending_serials: list[int] = []
+        self.generation = 0  # changes at each compaction, when recent keys move to the arrays
 
     def __len__(self) -> int:
         return int(self._keys.size) + sum(k.size for k in self._pending_keys)
@@ -280,6 +298,7 @@ class _BandIndex:
         self._pending_serials.append(serial)
 
     def query(self, keys: np.ndarray) -> list[int]:
+        """Serials of all entries sharing a key with `keys` (with repeats)."""
         found: list[int] = []
         if self._keys.size:
             lo = self._keys.searchsorted(keys)
@@ -288,6 +307,26 @@ class _BandIndex:
                 hi = self._keys.searchsorted(keys[hits], side="right")
                 for start, stop in zip(lo[hits].tolist(), hi.tolist(), strict=True):
                     found.extend(self._serials[start:stop].tolist())
+        return self.query_recent(keys, found)
+
+    def query_sorted_many(self, key_rows: list[np.ndarray]) -> list[list[int]]:
+        """The sorted-array part of `query` for many key rows in a few numpy calls. Valid until
+        the next `compact` (see `generation`): keys added since are found by `query_recent`."""
+        found: list[list[int]] = [[] for _ in key_rows]
+        if not self._keys.size or not key_rows:
+            return found
+        keys = np.concatenate(key_rows)
+        owner = np.repeat(np.arange(len(key_rows)), [row.size for row in key_rows])
+        lo = self._keys.searchsorted(keys)
+        hits = self._keys[np.minimum(lo, self._keys.size - 1)] == keys
+        if hits.any():
+            hi = self._keys.searchsorted(keys[hits], side="right")
+            for row, start, stop in zip(owner[hits].tolist(), lo[hits].tolist(), hi.tolist(), strict=True):
+                found[row].extend(self._serials[start:stop].tolist())
+        return found
+
+    def query_recent(self, keys: np.ndarray, found: list[int]) -> list[int]:
+        """Add to `found` the serials of the keys added since the last `compact`."""
         recent = self._recent
         for key in keys.tolist():
             hit = recent.get(key)
@@ -315,6 +354,16 @@ class _BandIndex:
         self._recent = {}
         self._pending_keys = []
         self._pending_serials = []
+        self.generation += 1
+
+
+@dataclass(frozen=True)
+class _Prefound:
+    """LSH candidates of one batch item found in the sorted arrays before the batch ran."""
+
+    bands: _BandIndex  # valid only while this is the index's band index...
+    generation: int  # ...and it has not been compacted since
+    serials: list[int]
 
 
 # ---------------------------------------------------------------------------------------
@@ -373,7 +422,8 @@ class StoryIndex:
         self._exact: dict[int, int] = {}  # exact key -> serial
         self._timeline: deque[tuple[datetime, int]] = deque()  # (observed, serial)
         self._stories: dict[str, _Story] = {}
-        self._seeds: dict[str, _Snapshot] = {}  # story -> its first article's features
+        self._window_s = window.total_seconds()
+        self._story_window_s = story_window.total_seconds()
         self._story_keys: dict[int, str | list[str]] = {}  # feature pair -> recent story id(s)
         self._bands = _BandIndex()
         self._dropped = 0  # articles forgotten since the last compaction
@@ -396,11 +446,23 @@ class StoryIndex:
         if len(items) != len(nows):
             raise ValueError("observe_batch needs one `now` per item")
         signatures = self._hasher.sign_many([_signed_text(item) for item in items], self.min_shingles)
+        # LSH candidates among older articles for the whole batch in one search; candidates
+        # added since (earlier items of the batch) come from the recent-key dict as usual.
+        bands = self._bands
+        generation = bands.generation
+        signed = [i for i, signature in enumerate(signatures) if signature.bands is not None]
+        found = bands.query_sorted_many([signatures[i].bands for i in signed])  # type: ignore[misc]
+        prefound: list[_Prefound | None] = [None] * len(items)
+        for i, serials in zip(signed, found, strict=True):
+            prefound[i] = _Prefound(bands, generation, serials)
         return [
-            self._decide(item, now, signature) for item, now, signature in zip(items, nows, signatures, strict=True)
+            self._decide(item, now, signature, pre)
+            for item, now, signature, pre in zip(items, nows, signatures, prefound, strict=True)
         ]
 
-    def _decide(self, item: DedupInput, now: datetime, signature: TextSignature) -> DedupDecision:
+    def _decide(
+        self, item: DedupInput, now: datetime, signature: TextSignature, prefound: _Prefound | None = None
+    ) -> DedupDecision:
         self.expire(now)
         url_key, guid_key, id_key = self._identity_keys(item)
 
@@ -413,7 +475,7 @@ class StoryIndex:
         if copy_of is not None:
             kind, original = EXACT, copy_of
         else:
-            original = self._near_copy(signature)
+            original = self._near_copy(signature, prefound)
             kind = NEAR if original is not None else NEW
 
         extras = text_features(item.title, item.text)
@@ -581,10 +643,14 @@ class StoryIndex:
             updated=updated,
         )
 
-    def _near_copy(self, signature: TextSignature) -> _Entry | None:
+    def _near_copy(self, signature: TextSignature, prefound: _Prefound | None = None) -> _Entry | None:
         if signature.minhash is None or signature.bands is None:
             return None
-        serials = self._bands.query(signature.bands)
+        bands = self._bands
+        if prefound is not None and prefound.bands is bands and prefound.generation == bands.generation:
+            serials = bands.query_recent(signature.bands, list(prefound.serials))
+        else:
+            serials = bands.query(signature.bands)
         if not serials:
             return None
         entries = [e for s in sorted(set(serials)) if (e := self._entries.get(s)) and e.slot >= 0]
@@ -600,36 +666,37 @@ class StoryIndex:
     def _story_for(self, snapshot: _Snapshot) -> str | None:
         if len(snapshot.groups) < 2:
             return None
-        best: tuple[int, float, int] | None = None
-        best_story: str | None = None
-        seen: set[str] = set()
+        candidates: set[str] = set()
+        story_keys = self._story_keys
         for pair in _feature_pairs(snapshot.groups):
-            hit = self._story_keys.get(pair)
+            hit = story_keys.get(pair)
             if hit is None:
                 continue
-            for story_id in (hit,) if isinstance(hit, str) else hit:
-                if story_id in seen:
-                    continue
-                seen.add(story_id)
-                story = self._stories.get(story_id)
-                if story is None:
-                    continue
-                score = self._story_score(story, snapshot)
-                if score is None:
-                    continue
-                rank = (score[0], score[1], -story.created)
-                if best is None or rank > best:
-                    best, best_story = (score[0], score[1], -story.created), story_id
+            if isinstance(hit, str):
+                candidates.add(hit)
+            else:
+                candidates.update(hit)
+        best: tuple[int, float, int] | None = None
+        best_story: str | None = None
+        stories = self._stories
+        window = self._window_s
+        for story_id in candidates:  # the rank is a total order: the visiting order is irrelevant
+            story = stories.get(story_id)
+            if story is None or abs(snapshot.stamp - story.first_stamp) > window:
+                continue
+            score = self._story_score(story, snapshot)
+            if score is None:
+                continue
+            rank = (score[0], score[1], -story.created)
+            if best is None or rank > best:
+                best, best_story = rank, story_id
         return best_story
 
     def _story_score(self, story: _Story, snapshot: _Snapshot) -> tuple[int, float] | None:
-        if abs(snapshot.published - story.first_published) > self.window:
-            return None
         best: tuple[int, float] | None = None
-        seed = self._seeds.get(story.story)
-        members = (seed, *(story.snapshots or ())) if seed is not None else tuple(story.snapshots or ())
-        for member in members:
-            if abs(snapshot.published - member.published) > self.story_window:
+        story_window = self._story_window_s
+        for member in story.members:
+            if abs(snapshot.stamp - member.stamp) > story_window:
                 continue
             score = story_match(
                 snapshot,
@@ -693,7 +760,8 @@ class StoryIndex:
             story = _Story(entry.story, entry.serial, now, published)
             self._stories[entry.story] = story
             if snapshot is not None:
-                self._seeds[entry.story] = snapshot
+                story.seed = snapshot
+                story.members = (snapshot,)
         elif snapshot is not None:
             if story.snapshots is None:
                 story.snapshots = [snapshot]
@@ -701,6 +769,7 @@ class StoryIndex:
                 story.snapshots.append(snapshot)
                 if len(story.snapshots) > _SNAPSHOTS_PER_STORY:
                     del story.snapshots[0]
+            story.members = (story.seed, *story.snapshots) if story.seed is not None else tuple(story.snapshots)
         story.articles += 1
         story.live += 1
         if now > story.last_seen:
@@ -744,7 +813,6 @@ class StoryIndex:
             story.live -= 1
             if story.live <= 0:
                 del self._stories[entry.story]
-                self._seeds.pop(entry.story, None)
                 self._dead_stories += 1
                 # Its feature-pair mentions go at a later sweep (or age out).
 

@@ -720,7 +720,8 @@ def _classifier(doc: _Doc, value: Any, problems: list[Problem]) -> ClassifierSpe
         mode = "keyword"
     threshold = 0.5
     if "threshold" in value:
-        threshold = _number(doc, path + ("threshold",), value["threshold"], 0, 1, problems) or 0.5
+        number = _number(doc, path + ("threshold",), value["threshold"], 0, 1, problems)
+        threshold = 0.5 if number is None else number  # 0 is a valid threshold: keep it
     training = _string(doc, path + ("training",), value.get("training"), problems,
                        allow_none=True)
     return ClassifierSpec(mode, threshold, training)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.dedup import DedupInput, StoryIndex, text_features
-from monitor.shingle import MinHasher, token_hashes
+from monitor.shingle import BATCH_CHARS, MinHasher, token_hashes
 
 T0 = datetime(2023, 9, 13, 6, 0, tzinfo=UTC)
 
@@ -357,3 +359,154 @@ def test_text_features_numbers_and_designators() -> None:
     )
     assert {"#180", "~k-2", "~kn-23", "#65", "~su-57", "#1000", "#18"} <= features
     assert not any(f.startswith("~") and not f[1:2].isascii() for f in features)
+
+
+# -- batches --------------------------------------------------------------------------------
+
+# Texts in several scripts (word shingles, CJK character shingles, Hangul words) for batches.
+BASES = [
+    WIRE,
+    "朝鲜领导人金正恩周三抵达俄罗斯阿穆尔州的东方航天发射场，与俄罗斯总统普京举行会谈。"
+    "西方国家担心双方将就向俄罗斯提供炮弹达成协议。金正恩乘坐专列从平壤出发，随行人员包括多名军方高级官员。",
+    "북한 김정은 국무위원장이 수요일 러시아 아무르주 보스토치니 우주기지에 도착해 블라디미르 푸틴 대통령과 "
+    "정상회담을 가졌다. 서방은 포탄 거래 가능성을 우려하고 있다. 김 위원장은 전용 열차로 평양을 출발했다.",
+    "Лидер КНДР Ким Чен Ын прибыл в среду на космодром Восточный в Амурской области, где провёл "
+    "переговоры с президентом России Владимиром Путиным. На Западе опасаются сделки по поставкам "
+    "артиллерийских снарядов для войны на Украине.",
+    "Poland's defence ministry signed a contract on Friday for a second batch of 180 K2 main battle "
+    "tanks built by Hyundai Rotem, with part of the production moving to the Bumar-Labedy plant in "
+    "Gliwice from 2026, officials in Warsaw said.",
+    "Egypt has ordered 30 additional Rafale fighter jets from Dassault Aviation, the French defence "
+    "ministry said on Friday, in a deal worth about 4 billion euros financed by a loan.",
+]
+BASE_FEATURES = [
+    FEATURES,
+    FEATURES,
+    FEATURES,
+    FEATURES,
+    frozenset({"poland", "south_korea", "tanks", "arms_deal"}),
+    frozenset({"egypt", "france", "fighter_jets", "arms_deal"}),
+]
+
+
+def _variant(kind: int, n: int, earlier: list[DedupInput], pick: int) -> DedupInput:
+    """Article n of a mixed stream: new texts, copies, near copies, story siblings, churn."""
+    hours = n * 0.5
+    if kind == 0 or not earlier:  # a new article on one of the base texts
+        b = pick % len(BASES)
+        return article(f"n{n}", text=f"{BASES[b]} ({n})", source=f"S{n % 4}", hours=hours, features=BASE_FEATURES[b])
+    base = earlier[pick % len(earlier)]
+    if kind == 1:  # exact copy on another outlet
+        return article(f"n{n}", title=base.title, text=base.text, source=f"C{n}", hours=hours, features=base.features)
+    if kind == 2:  # near copy: one word edited
+        words = base.text.split()
+        words[len(words) // 2] = "edited"
+        return article(f"n{n}", title="Re: " + base.title, text=" ".join(words), source=f"N{n}", hours=hours)
+    if kind == 3:  # story sibling: other words, same features
+        return article(
+            f"n{n}",
+            title=f"Report {n}",
+            text=f"Officials confirmed the talks {n}.",
+            hours=hours,
+            features=base.features,
+        )
+    if kind == 4:  # GUID churn: same URL, new GUID
+        return article(f"n{n}", url=base.url, guid=f"urn:x:{n}", text=base.text, hours=hours, features=base.features)
+    if kind == 5:  # URL churn: same GUID, new URL
+        guid = base.guid or f"urn:x:{n}"
+        return article(f"n{n}", url=f"https://moved.example/{n}", guid=guid, text=base.text, hours=hours)
+    # an edit of an earlier article: same id, URL and GUID, new headline
+    return DedupInput(
+        base.article_id, base.url, base.guid, base.title + " (updated)", base.text, base.source,
+        base.language, base.published, base.features,
+    )  # fmt: skip
+
+
+def _stream(plan: list[tuple[int, int]]) -> list[DedupInput]:
+    items: list[DedupInput] = []
+    for n, (kind, pick) in enumerate(plan):
+        items.append(_variant(kind, n, items, pick))
+    return items
+
+
+def _run_batches(index: StoryIndex, items: list[DedupInput], cuts: list[int]) -> list:
+    decisions, start = [], 0
+    for stop in [*sorted(set(cuts)), len(items)]:
+        chunk = items[start:stop]
+        decisions += index.observe_batch(chunk, [T0 + timedelta(hours=i * 0.5) for i in range(start, stop)])
+        start = stop
+    return decisions
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    plan=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 50)), min_size=1, max_size=30),
+    cuts=st.lists(st.integers(0, 30), max_size=4),
+    window_hours=st.sampled_from([4, 72]),
+)
+def test_observe_batch_decides_like_observe_in_order(plan, cuts, window_hours) -> None:
+    items = _stream(plan)
+    cuts = [c for c in cuts if c <= len(items)]
+    sequential, batched = (
+        StoryIndex(window=timedelta(hours=window_hours)),
+        StoryIndex(window=timedelta(hours=window_hours)),
+    )
+    expected = [sequential.observe(item, T0 + timedelta(hours=i * 0.5)) for i, item in enumerate(items)]
+    assert _run_batches(batched, items, cuts) == expected
+    assert batched.sizes() == sequential.sizes()
+    for decision in expected:
+        assert batched.story_stats(decision.story) == sequential.story_stats(decision.story)
+
+
+def test_copies_inside_one_batch_are_found() -> None:
+    # Every kind of match against an earlier item of the same batch.
+    plan = [(0, 0), (0, 1), (0, 4), (1, 0), (2, 1), (3, 2), (4, 0), (5, 6), (6, 0)]
+    decisions = _run_batches(StoryIndex(), _stream(plan), [])
+    kinds = [(d.kind, d.duplicate_of, d.story) for d in decisions]
+    assert kinds[0] == ("new", None, "n0")
+    assert kinds[1] == ("story", None, "n0")  # the Chinese version of the same event
+    assert kinds[2] == ("new", None, "n2")  # the Poland deal
+    assert kinds[3] == ("exact", "n0", "n0")  # copy of item 0 in the same batch
+    assert kinds[4] == ("near", "n1", "n0")  # near copy of the Chinese text
+    assert kinds[5] == ("story", None, "n2")  # sibling of the Poland deal
+    assert kinds[6] == ("exact", "n0", "n0")  # GUID churn on item 0's URL
+    assert kinds[7] == ("exact", "n0", "n0")  # URL churn on the GUID item 6 gave item 0
+    assert decisions[8].kind == "exact" and decisions[8].updated  # edited headline of item 0
+
+
+def test_observe_batch_needs_one_time_per_item() -> None:
+    with pytest.raises(ValueError):
+        StoryIndex().observe_batch([article("a1")], [])
+    assert StoryIndex().observe_batch([], []) == []
+
+
+_SCRIPTS = st.sampled_from(
+    ["abc xyz", "Kim Putin", "金正恩普京", "북한 러시아", "Су-57 Ким", "1,500 K2", " .,;\n", "\ud800"]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(st.lists(_SCRIPTS, max_size=40).map(" ".join), max_size=12),
+    shingle_size=st.integers(1, 4),
+    min_shingles=st.integers(0, 6),
+)
+def test_sign_many_equals_sign_text_by_text(texts: list[str], shingle_size: int, min_shingles: int) -> None:
+    hasher = MinHasher(shingle_size=shingle_size)
+    for text, many in zip(texts, hasher.sign_many(texts, min_shingles), strict=True):
+        one = hasher.sign(text, min_shingles)
+        assert (one.tokens, one.fingerprint) == (many.tokens, many.fingerprint)
+        assert (one.minhash is None) == (many.minhash is None)
+        if one.minhash is not None:
+            assert np.array_equal(one.minhash, many.minhash) and np.array_equal(one.bands, many.bands)
+
+
+def test_sign_many_splits_long_batches_without_changing_results() -> None:
+    texts = [f"{WIRE} {i}" for i in range(3 * BATCH_CHARS // len(WIRE))]  # about three chunks
+    hasher = MinHasher()
+    many = hasher.sign_many(texts)
+    assert len(many) == len(texts)
+    for text, signature in zip(texts, many, strict=True):
+        one = hasher.sign(text)
+        assert one.minhash is not None and signature.minhash is not None
+        assert one.fingerprint == signature.fingerprint and np.array_equal(one.minhash, signature.minhash)

@@ -189,3 +189,10 @@ def test_shipped_rule_example(result: object) -> None:
         pytest.skip("no shipped rules yet")
     assert result != "load-error", "shipped rules fail to load"
     assert result.ok, str(result)  # type: ignore[union-attr]
+
+
+def test_a_classifier_threshold_of_zero_is_kept() -> None:
+    from monitor.rules import parse_rules
+
+    ruleset = parse_rules({"t.yaml": "name: t\nquery: 'zebra'\nclassifier: {mode: gate, threshold: 0}\n"})
+    assert ruleset.topics[0].classifier.threshold == 0.0
