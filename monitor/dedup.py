@@ -11,6 +11,11 @@ article, in this order:
    features within ``story_window``, see `story_match`): kind ``story``;
 5. otherwise a **new** story whose id is the article's id.
 
+`StoryIndex.observe_batch` decides a batch of articles exactly as `observe` would one by one
+(an item can match earlier items of the same batch) but signs all their texts at once, which
+costs a few numpy calls per ~32k characters instead of ~25 per article; the pipeline uses
+it for each poll's articles (and `restore_batch` to rebuild the window after a restart).
+
 Copies join the story of the article they copy. Every article stays in the index for
 ``window`` after it was observed; `expire` (also run by `observe`) forgets older ones.
 After a restart, `restore` re-inserts stored articles with their stored story ids.
@@ -160,7 +165,9 @@ class _Snapshot:
 
     def __post_init__(self) -> None:
         # Computed once: a snapshot is compared with many candidates.
-        object.__setattr__(self, "designators", frozenset(x for x in self.extras if x[0] == "~"))
+        designators = [x for x in self.extras if x[0] == "~"]
+        # The shared empty set when there are none: 200 bytes saved per snapshot.
+        object.__setattr__(self, "designators", frozenset(designators) if designators else _NO_FEATURES)
         object.__setattr__(self, "stamp", _seconds(self.published))
 
 
@@ -228,13 +235,15 @@ class _Story:
         "articles",
         "created",
         "first_published",
-        "first_stamp",
         "first_seen",
+        "first_stamp",
         "languages",
         "last_seen",
         "live",
-        "outlets",
         "members",
+        "members_from",
+        "members_to",
+        "outlets",
         "seed",
         "snapshots",
         "story",
@@ -254,6 +263,12 @@ class _Story:
         self.snapshots: list[_Snapshot] | None = None  # latest members, created on demand
         self.seed: _Snapshot | None = None  # the first article's features
         self.members: tuple[_Snapshot, ...] = ()  # seed and snapshots: what a newcomer is matched with
+        self.members_from = self.members_to = 0.0  # earliest and latest published stamp of members
+
+    def set_members(self, members: tuple[_Snapshot, ...]) -> None:
+        self.members = members
+        self.members_from = min(m.stamp for m in members)
+        self.members_to = max(m.stamp for m in members)
 
 
 _SNAPSHOTS_PER_STORY = 4  # the first article's features are kept apart, see _Story.seed
@@ -340,17 +355,21 @@ class _BandIndex:
 
     def compact(self, min_live_serial: int) -> None:
         """Merge recent keys into the sorted arrays and drop serials below `min_live_serial`."""
-        parts_k = [self._keys, *self._pending_keys]
-        parts_s = [self._serials]
-        parts_s.extend(
-            np.full(k.size, s, dtype=np.int64) for k, s in zip(self._pending_keys, self._pending_serials, strict=True)
-        )
-        keys = np.concatenate(parts_k)
-        serials = np.concatenate(parts_s)
-        keep = serials >= min_live_serial
-        keys, serials = keys[keep], serials[keep]
-        order = np.argsort(keys, kind="stable")  # merges the sorted run with the new one
-        self._keys, self._serials = keys[order], serials[order]
+        keep = self._serials >= min_live_serial
+        keys, serials = self._keys[keep], self._serials[keep]
+        if self._pending_keys:
+            new_keys = np.concatenate(self._pending_keys)
+            new_serials = np.repeat(
+                np.array(self._pending_serials, dtype=np.int64), [k.size for k in self._pending_keys]
+            )
+            keep = new_serials >= min_live_serial
+            order = np.argsort(new_keys[keep], kind="stable")
+            new_keys, new_serials = new_keys[keep][order], new_serials[keep][order]
+            # Merge the small sorted run into the big one: O(n) copies instead of an O(n log n)
+            # sort of everything (5x faster with 1.6 M keys); equal keys keep the old ones first.
+            at = keys.searchsorted(new_keys, side="right")
+            keys, serials = np.insert(keys, at, new_keys), np.insert(serials, at, new_serials)
+        self._keys, self._serials = keys, serials
         self._recent = {}
         self._pending_keys = []
         self._pending_serials = []
@@ -506,11 +525,23 @@ class StoryIndex:
 
         Call in the original order (oldest first) for the articles of the last `window`.
         """
+        self._restore(item, story, observed, None)
+
+    def restore_batch(self, items: Sequence[DedupInput], stories: Sequence[str], observed: Sequence[datetime]) -> None:
+        """`restore` for each item in order, signing all texts at once (faster warm-up)."""
+        if not len(items) == len(stories) == len(observed):
+            raise ValueError("restore_batch needs one story and one time per item")
+        signatures = self._hasher.sign_many([_signed_text(item) for item in items], self.min_shingles)
+        for item, story, when, signature in zip(items, stories, observed, signatures, strict=True):
+            self._restore(item, story, when, signature)
+
+    def _restore(self, item: DedupInput, story: str, observed: datetime, signature: TextSignature | None) -> None:
         self.expire(observed)
         url_key, guid_key, id_key = self._identity_keys(item)
         if self._lookup(id_key, guid_key, url_key) is not None:
             return
-        signature = self._hasher.sign(_signed_text(item), self.min_shingles)
+        if signature is None:
+            signature = self._hasher.sign(_signed_text(item), self.min_shingles)
         snapshot = _Snapshot(item.published, item.features, text_features(item.title, item.text))
         self._insert(
             item,
@@ -679,10 +710,13 @@ class StoryIndex:
         best: tuple[int, float, int] | None = None
         best_story: str | None = None
         stories = self._stories
-        window = self._window_s
+        window, story_window = self._window_s, self._story_window_s
         for story_id in candidates:  # the rank is a total order: the visiting order is irrelevant
             story = stories.get(story_id)
             if story is None or abs(snapshot.stamp - story.first_stamp) > window:
+                continue
+            # No member within story_window of this article: cannot match (cheap exact test).
+            if not story.members_from - story_window <= snapshot.stamp <= story.members_to + story_window:
                 continue
             score = self._story_score(story, snapshot)
             if score is None:
@@ -761,7 +795,7 @@ class StoryIndex:
             self._stories[entry.story] = story
             if snapshot is not None:
                 story.seed = snapshot
-                story.members = (snapshot,)
+                story.set_members((snapshot,))
         elif snapshot is not None:
             if story.snapshots is None:
                 story.snapshots = [snapshot]
@@ -769,7 +803,7 @@ class StoryIndex:
                 story.snapshots.append(snapshot)
                 if len(story.snapshots) > _SNAPSHOTS_PER_STORY:
                     del story.snapshots[0]
-            story.members = (story.seed, *story.snapshots) if story.seed is not None else tuple(story.snapshots)
+            story.set_members((story.seed, *story.snapshots) if story.seed is not None else tuple(story.snapshots))
         story.articles += 1
         story.live += 1
         if now > story.last_seen:

@@ -139,11 +139,13 @@ class Pipeline:
     def process(self, articles: Sequence[Article], now: Callable[[Article], datetime]) -> list[Processed]:
         """Score in one batch, then dedup, store and queue alerts article by article, in order."""
         scored = self.scorer.score(articles)
+        times = [now(a) for a in articles]
+        # one batch: signatures are computed with a few numpy calls for all the articles
+        decisions = self.index.observe_batch(
+            [_dedup_input(a, m) for a, m in zip(articles, scored, strict=True)], times)
         results = []
         with self.store.atomic():
-            for article, matches in zip(articles, scored, strict=True):
-                t = now(article)
-                decision = self.index.observe(_dedup_input(article, matches), t)
+            for article, matches, decision, t in zip(articles, scored, decisions, times, strict=True):
                 self.store.save_article(article, decision)
                 self.store.save_matches([m for m in matches if m.score > 0 or m.alert], t)
                 self.store.touch_story(decision.story, article.title, t)

@@ -302,9 +302,12 @@ def test_restore_rebuilds_decisions_after_restart() -> None:
     restarted = StoryIndex()
     for item, story in zip(items, stories, strict=True):
         restarted.restore(item, story, item.published)
+    batch_restarted = StoryIndex()
+    batch_restarted.restore_batch(items, stories, [item.published for item in items])
     later = article("a4", source="Tribune", hours=3, title="Kim and Putin talk arms")
-    assert observe(restarted, later) == observe(first, later)
-    assert restarted.story_stats("a1") == first.story_stats("a1")
+    expected = observe(first, later)
+    assert observe(restarted, later) == expected and observe(batch_restarted, later) == expected
+    assert restarted.story_stats("a1") == first.story_stats("a1") == batch_restarted.story_stats("a1")
 
 
 def test_decisions_are_deterministic() -> None:
@@ -510,3 +513,50 @@ def test_sign_many_splits_long_batches_without_changing_results() -> None:
         one = hasher.sign(text)
         assert one.minhash is not None and signature.minhash is not None
         assert one.fingerprint == signature.fingerprint and np.array_equal(one.minhash, signature.minhash)
+
+
+def test_observe_batch_matches_observe_across_compactions() -> None:
+    # Enough articles for the LSH arrays to be compacted inside batches (>= 2,048 pending keys
+    # and expiry), with near copies of recent articles, some in the same batch.
+    rng = np.random.default_rng(5)
+    vocab = np.array([f"w{i}" for i in range(3000)])
+    items: list[DedupInput] = []
+    for i in range(2600):
+        if items and rng.random() < 0.25:
+            words = items[-int(rng.integers(1, min(len(items), 40) + 1))].text.split()
+            words[int(rng.integers(len(words)))] = "changed"
+            text = " ".join(words)
+        else:
+            text = " ".join(rng.choice(vocab, 40).tolist())
+        items.append(article(f"r{i}", text=text, source=f"S{i}", features=frozenset()))
+    nows = [T0 + timedelta(seconds=i * 3) for i in range(len(items))]
+    sequential, batched = StoryIndex(window=timedelta(hours=1)), StoryIndex(window=timedelta(hours=1))
+    expected = [sequential.observe(item, now) for item, now in zip(items, nows, strict=True)]
+    got = []
+    for start in range(0, len(items), 50):
+        got += batched.observe_batch(items[start : start + 50], nows[start : start + 50])
+    assert got == expected
+    assert sum(d.kind == "near" for d in got) > 400
+    assert batched.sizes() == sequential.sizes()
+
+
+def test_band_index_queries_match_a_plain_model_across_compactions() -> None:
+    from monitor.dedup import _BandIndex
+
+    rng = np.random.default_rng(9)
+    index, model = _BandIndex(), []  # model: (key, serial) pairs still live
+    min_live = 0
+    for serial in range(1, 1500):
+        keys = rng.integers(0, 400, 16).astype(np.uint64)  # small key space: many repeats
+        index.add(keys, serial)
+        model += [(int(k), serial) for k in keys]
+        if serial % 97 == 0:
+            min_live = serial - int(rng.integers(0, 300))
+            index.compact(min_live)
+            model = [(k, s) for k, s in model if s >= min_live]
+        probe = rng.integers(0, 400, 16).astype(np.uint64)
+        wanted = {int(k) for k in probe}
+        expected = sorted(s for k, s in model if k in wanted for _ in range(int((probe == k).sum())))
+        assert sorted(s for s in index.query(probe) if s >= min_live) == expected
+        found = index.query_sorted_many([probe])[0]
+        assert sorted(s for s in index.query_recent(probe, found) if s >= min_live) == expected
