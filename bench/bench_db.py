@@ -480,10 +480,12 @@ def main() -> int:
         f"  size: {rb['size_mb']:.0f} MB -> {rl['size_mb']:.0f} MB "
         f"(~{rl['size_mb'] / large * year_days / 1000:.1f} GB for a year without retention)"
     )
-    print(
-        f"  a year without retention: {year_days * ARTICLES_PER_DAY / 1e6:.1f} M articles, generation "
-        f"~{year_days * ARTICLES_PER_DAY * per_row / 60:.0f} min at the {large}-day rate (extrapolated, not run)"
-    )
+    if large < year_days:
+        print(
+            f"  a year without retention: {year_days * ARTICLES_PER_DAY / 1e6:.1f} M articles, generation "
+            f"~{year_days * ARTICLES_PER_DAY * per_row / 60:.0f} min at the {large}-day rate (extrapolated, not run; "
+            f"use --days 30 {year_days})"
+        )
     return 0
 
 
