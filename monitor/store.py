@@ -28,7 +28,8 @@ def ts(dt: datetime | None) -> str | None:
         return None
     if dt.tzinfo is None:
         raise ValueError("naive datetime reached the store")
-    return dt.astimezone(UTC).strftime(_TS)
+    # same text as strftime(_TS), several times faster on the hot path
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_ts(value: str | None) -> datetime | None:
