@@ -10,7 +10,8 @@ one ops notification.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.app import Runtime
@@ -48,8 +49,10 @@ def _parse_iso(value: Any) -> datetime | None:
 
 
 class Outbox:
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, clock: Callable[[], datetime] | None = None) -> None:
         self.rt = rt
+        # rate limits count real send times: a tick's sends take a while after its `now`
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._senders: dict[str, Any] = {}
         self._limiters: dict[str, WindowLimiter] = {}
 
@@ -80,10 +83,13 @@ class Outbox:
         for batch in group(due, now, waits, max_batch=max((c.max_batch for c in channels.values()), default=20)):
             spec = channels[batch.channel]
             limiter = self._limiter(spec, now)
-            if limiter is not None and not limiter.try_acquire(now):
-                store.defer(list(batch.ids), limiter.next_free(now))
+            started = self.clock()
+            if limiter is not None and not limiter.try_acquire(started):
+                store.defer(list(batch.ids), limiter.next_free(started))
                 continue
             ok = await self._send(spec, list(batch.alerts), now)
+            if limiter is not None:
+                limiter.finished(started, self.clock())
             counts["sent" if ok else "failed"] += len(batch.alerts)
         return counts
 

@@ -194,6 +194,17 @@ class WindowLimiter:
         self._sent.extend([now] * n)
         return True
 
+    def finished(self, started: datetime, done: datetime) -> None:
+        """Count a send from when it finished, not when it started: the receiver's window
+        sees it arrive then, so the next window opens a full period after `done`."""
+        try:
+            self._sent.remove(started)
+        except ValueError:
+            return
+        self._sent.append(max(done, started))
+        if len(self._sent) > 1 and self._sent[-2] > self._sent[-1]:
+            self._sent = deque(sorted(self._sent))
+
     def next_free(self, now: datetime, n: int = 1) -> datetime:
         """When `n` more sends fit in the window (now if they already do)."""
         self._forget(now)

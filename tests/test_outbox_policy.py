@@ -289,3 +289,18 @@ def test_window_limiter_never_lets_more_than_count_through_any_rolling_window() 
         in_window = [x for x in sent[i:] if x < s + timedelta(minutes=1)]
         assert len(in_window) <= 30
     assert len(sent) >= 5 * 30 - 1  # and the full rate is still used
+
+
+def test_window_limiter_counts_a_send_from_when_it_finished() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.outbox_policy import RateLimit, WindowLimiter
+
+    limiter = WindowLimiter(RateLimit.parse("2/min"))
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    assert limiter.try_acquire(t0)
+    limiter.finished(t0, t0 + timedelta(seconds=5))  # a slow SMTP send
+    assert limiter.try_acquire(t0 + timedelta(seconds=6))
+    assert not limiter.try_acquire(t0 + timedelta(seconds=61))  # the first one arrived at t0+5
+    assert limiter.next_free(t0 + timedelta(seconds=61)) == t0 + timedelta(seconds=65)
+    assert limiter.try_acquire(t0 + timedelta(seconds=65))
