@@ -284,9 +284,6 @@ class Store:
     def count_articles_since(self, since: datetime) -> int:
         return next(self.db.query("SELECT count(*) AS n FROM articles WHERE fetched >= ?", [ts(since)]))["n"]
 
-    def count_articles(self) -> int:
-        return next(self.db.query("SELECT count(*) AS n FROM articles"))["n"]
-
     # -- matches and stories ----------------------------------------------
     def save_matches(self, matches: Iterable[Match], now: datetime) -> None:
         for m in matches:
@@ -403,9 +400,6 @@ class Store:
 
     def alert_counts(self) -> dict[str, int]:
         return {r["state"]: r["n"] for r in self.db.query("SELECT state, count(*) AS n FROM alerts GROUP BY state")}
-
-    def last_sent(self, channel: str, since: datetime) -> int:
-        return next(self.db.query("SELECT count(*) AS n FROM alerts WHERE channel = ? AND sent_at >= ?", [channel, ts(since)]))["n"]
 
     # -- labels ------------------------------------------------------------
     def set_label(self, article_id: str, topic: str, label: bool, now: datetime, origin: str = "cli") -> None:
