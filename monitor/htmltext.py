@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
           "table", "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "pre"}
 _SKIP = {"script", "style", "noscript", "template", "iframe", "svg", "head"}
+_SPACE = re.compile(r"[ \t\r\f\v\xa0]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
@@ -37,6 +38,8 @@ class _Collector(HTMLParser):
 
 def html_to_text(fragment: str) -> str:
     """Visible text of an HTML fragment; paragraphs kept as single newlines."""
+    if not fragment:
+        return ""
     if "<" not in fragment and "&" not in fragment:
         text = fragment
     elif "<" not in fragment:
@@ -47,5 +50,7 @@ def html_to_text(fragment: str) -> str:
         parser.close()
         text = "".join(parser.parts)
     text = _CONTROL.sub("", text)
-    lines = (re.sub(r"[ \t\r\f\v\xa0]+", " ", ln).strip() for ln in text.split("\n"))
+    if "\n" not in text:  # most titles and summaries: one line
+        return _SPACE.sub(" ", text).strip()
+    lines = (_SPACE.sub(" ", ln).strip() for ln in text.split("\n"))
     return "\n".join(ln for ln in lines if ln)
