@@ -24,7 +24,7 @@ from monitor.store import Store, parse_ts
 
 log = logging.getLogger(__name__)
 
-EMPTY_KEYWORD = KeywordResult(topic="", matched=False, score=0.0)
+WARM_UP_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -123,15 +123,31 @@ class Pipeline:
                                           entity_features=entity_groups(scorer.ruleset))
 
     def warm_up(self, store: Store, now: datetime) -> int:
-        """After a restart, rebuild the dedup window from stored articles (oldest first)."""
+        """After a restart, rebuild the dedup window from stored articles (oldest first),
+        in batches so signatures are computed a few hundred at a time."""
         since = now - self.index.window
         n = 0
+        items: list[DedupInput] = []
+        stories: list[str] = []
+        observed: list[datetime] = []
+
+        def flush() -> None:
+            self.index.restore_batch(items, stories, observed)
+            items.clear()
+            stories.clear()
+            observed.clear()
+
         for row in store.articles_since(since):
             article = article_from_row(row)
             features = story_features(self.scorer.engine.score(article.title, article.text, article.language).values())
-            self.index.restore(_dedup_input(article, (), features), row["story"] or article.id,
-                               parse_ts(row["fetched"]) or now)
+            items.append(_dedup_input(article, (), features))
+            stories.append(row["story"] or article.id)
+            observed.append(parse_ts(row["fetched"]) or now)
             n += 1
+            if len(items) >= WARM_UP_BATCH:
+                flush()
+        if items:
+            flush()
         if n:
             log.info("dedup window rebuilt from %d stored articles", n)
         return n

@@ -286,3 +286,24 @@ def test_digest_channel_holds_alerts_until_the_schedule_then_sends_one_digest(
         assert b"Digest" in hook.bodies[0]
     finally:
         hook.close()
+
+
+def test_a_wire_copy_after_a_restart_joins_the_stored_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_STATE_DIR", raising=False)
+    feeds = ROOT / "seeds" / "feeds"
+    first = write_config(tmp_path, [str(feeds / "world-wire.rss")], "console://")
+    run_once(str(first), None)
+    # a new process: the dedup window must be rebuilt from the database
+    both = write_config(tmp_path, [str(feeds / "world-wire.rss"), str(feeds / "asia-pacific.rss")], "console://")
+    run_once(str(both), None)
+    db = sqlite3.connect(tmp_path / "state" / "monitor.db")
+    try:
+        (original_story,) = db.execute(
+            "SELECT story FROM articles WHERE title LIKE 'North Korea ships artillery shells%'").fetchone()
+        copy = db.execute("SELECT story, dedup_kind FROM articles WHERE title LIKE 'Pyongyang sends munitions%'").fetchone()
+        alerts = db.execute("SELECT count(*) FROM alerts WHERE story = ?", [original_story]).fetchone()[0]
+    finally:
+        db.close()
+    # same story (the retitled copy may count as a near copy or as the same event)
+    assert copy[0] == original_story and copy[1] in ("exact", "near", "story")
+    assert alerts == 2  # one per topic, from the first run only
