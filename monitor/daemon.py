@@ -212,11 +212,8 @@ class Daemon:
 
 
 def run_daemon(config_path: str | None, rules_dir: str | None) -> int:
-    daemon_holder: dict[str, Daemon] = {}
-
     async def _main() -> int:
-        daemon_holder["d"] = Daemon(config_path, rules_dir)
-        return await daemon_holder["d"].main()
+        return await Daemon(config_path, rules_dir).main()
 
     return asyncio.run(_main())
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.models import Article
+from monitor.text import content_hash
 
 DEFAULT_LANGS: tuple[str, ...] = (
     "en", "id", "ru", "uk", "ko", "ja", "zh", "de", "fr", "es", "ar", "pt", "it", "tr", "vi",
@@ -186,16 +187,6 @@ def extract_main_text(html: bytes | str, url: str) -> str | None:
 extract_text = extract_main_text  # name used in docs/architecture.md
 
 
-def _hash(title: str, text: str) -> str:
-    try:
-        from monitor.text import content_hash
-    except ImportError:  # pragma: no cover - depends on the tree
-        import hashlib
-
-        return hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()
-    return content_hash(title, text)
-
-
 class _LRU:
     def __init__(self, size: int) -> None:
         self.size = size
@@ -263,4 +254,4 @@ class FullTextFetcher:
         text = await self.text_for(article.url)
         if not text or len(text) <= len(article.summary):
             return article
-        return replace(article, content=text, content_hash=_hash(article.title, text))
+        return replace(article, content=text, content_hash=content_hash(article.title, text))

@@ -82,7 +82,7 @@ class Outbox:
         waits = {name: (0.0 if spec.mode == "digest" else spec.group_wait) for name, spec in channels.items()}
         for batch in group(due, now, waits, max_batch=max((c.max_batch for c in channels.values()), default=20)):
             spec = channels[batch.channel]
-            limiter = self._limiter(spec, now)
+            limiter = self._limiter(spec)
             started = self.clock()
             if limiter is not None and not limiter.try_acquire(started):
                 store.defer(list(batch.ids), limiter.next_free(started))
@@ -93,7 +93,7 @@ class Outbox:
             counts["sent" if ok else "failed"] += len(batch.alerts)
         return counts
 
-    def _limiter(self, spec: ChannelSpec, now: datetime) -> WindowLimiter | None:
+    def _limiter(self, spec: ChannelSpec) -> WindowLimiter | None:
         if spec.rate_limit is None:
             return None
         if spec.name not in self._limiters:

@@ -31,23 +31,11 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from charset_normalizer import from_bytes
 
+from monitor.canonical import canonical_url
 from monitor.errors import ParseError
+from monitor.htmltext import html_to_text
 from monitor.models import Article
-
-try:  # canonicalisation is another module's job; keep absolute links until it exists
-    from monitor.canonical import canonical_url as _canonical
-except ImportError:  # pragma: no cover - depends on the tree
-    _canonical = None
-
-try:
-    from monitor.text import content_hash as _content_hash
-except ImportError:  # pragma: no cover
-    _content_hash = None
-
-try:
-    from monitor.htmltext import html_to_text as _html_to_text
-except ImportError:  # pragma: no cover
-    _html_to_text = None
+from monitor.text import content_hash as text_content_hash
 
 MAX_TITLE = 1_000
 MAX_SUMMARY = 20_000
@@ -88,13 +76,7 @@ def clean_line(s: str, limit: int = MAX_TITLE) -> str:
 
 
 def _strip_html(s: str) -> str:
-    s = s[:MAX_HTML_INPUT]
-    if _html_to_text is not None:
-        return _html_to_text(s)
-    import html
-
-    s = re.sub(r"<[^>]*>", " ", s)
-    return html.unescape(s)
+    return html_to_text(s[:MAX_HTML_INPUT])
 
 
 def clean_text(s: str, is_html: bool, limit: int) -> str:
@@ -110,12 +92,6 @@ def clean_text(s: str, is_html: bool, limit: int) -> str:
     return text[:limit]
 
 
-def _hash_text(title: str, text: str) -> str:
-    if _content_hash is not None:
-        return _content_hash(title, text)
-    return hashlib.sha1((title + "\n" + text).encode("utf-8")).hexdigest()
-
-
 def article_id(feed_url: str, key: str) -> str:
     return hashlib.sha1(f"{feed_url}\n{key}".encode()).hexdigest()
 
@@ -127,12 +103,7 @@ def _canonical_link(link: str, base: str) -> str:
     absolute = urljoin(base, link) if base else link
     if urlsplit(absolute).scheme not in ("http", "https"):
         return absolute if urlsplit(absolute).scheme else ""
-    if _canonical is not None:
-        try:
-            return _canonical(absolute)
-        except ValueError:
-            return absolute
-    return absolute
+    return canonical_url(absolute)  # never raises
 
 
 # ---------------------------------------------------------------- charset
@@ -345,7 +316,7 @@ class _Builder:
         if not (title or link or guid):
             self.empty += 1  # nothing to show, link or match: not an article
             return
-        content_hash = _hash_text(title, content or summary)
+        content_hash = text_content_hash(title, content or summary)
         guid = clean_line(guid, 2_000) if guid else None
         key = guid or link or content_hash
         if key in self.seen:

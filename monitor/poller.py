@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.app import Runtime
@@ -114,12 +114,7 @@ class Poller:
             from monitor.enrich import FullTextFetcher
 
             self.fulltext = FullTextFetcher(self.fetcher, min_chars=p.full_text_min_chars)
-        self.rt.pipeline.warm_up(self.rt.store, self._clock_now())
-
-    def _clock_now(self) -> datetime:
-        from datetime import UTC
-
-        return datetime.now(UTC)
+        self.rt.pipeline.warm_up(self.rt.store, datetime.now(UTC))
 
     async def close(self) -> None:
         if self.fetcher is not None:
