@@ -84,9 +84,22 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
+# A URL that is canonical already: lower-case dotted host without a dropped prefix or a port,
+# a path of plain segments (none empty, none starting with "."), no query, no fragment, no
+# escapes. Most feed links look like this; `_canonical` would return them unchanged, at ~20x
+# the cost. AMP paths (an `amp` segment, `.amp`, `.amp.html`) are left to `_canonical`.
+_PLAIN = re.compile(
+    r"https?://(?!(?:www|m|mobile|amp)\.)[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+    r"(?:/|(?:/[A-Za-z0-9_~:@!$&'()*+,;=-][A-Za-z0-9_.~:@!$&'()*+,;=-]*)+)"
+)
+_AMP_PATH = re.compile(r"/amp(?:/|$)|\.amp(?:\.html)?$", re.IGNORECASE)
+
+
 def canonical_url(url: str) -> str:
     """Return the canonical form of `url`; junk comes back stripped, never an exception."""
     if not isinstance(url, str):
+        return url
+    if _PLAIN.fullmatch(url) and not _AMP_PATH.search(url):
         return url
     raw = url.strip()
     try:

@@ -153,22 +153,23 @@ def _letters_before(head: str, digit_start: int) -> str:
     return letters if letters.isascii() else ""
 
 
-@dataclass(frozen=True)
 class _Snapshot:
-    """The story features of one member article, kept by its story for matching."""
+    """The story features of one member article, kept by its story for matching.
 
-    published: datetime
-    groups: frozenset[str]
-    extras: frozenset[str]  # numbers and designators
-    designators: frozenset[str] = field(init=False, repr=False, compare=False)
-    stamp: float = field(init=False, repr=False, compare=False)  # `published` in seconds
+    Groups are also kept as a bit mask (bits assigned by the index, see `StoryIndex._mask`):
+    intersections and counts are then integer operations, not set allocations.
+    """
 
-    def __post_init__(self) -> None:
-        # Computed once: a snapshot is compared with many candidates.
-        designators = [x for x in self.extras if x[0] == "~"]
+    __slots__ = ("designators", "extras", "groups", "mask", "stamp")
+
+    def __init__(self, stamp: float, groups: frozenset[str], mask: int, extras: frozenset[str]) -> None:
+        self.stamp = stamp  # published time in seconds since 1970
+        self.groups = groups
+        self.mask = mask
+        self.extras = extras  # numbers and designators
+        designators = [x for x in extras if x[0] == "~"]
         # The shared empty set when there are none: 200 bytes saved per snapshot.
-        object.__setattr__(self, "designators", frozenset(designators) if designators else _NO_FEATURES)
-        object.__setattr__(self, "stamp", _seconds(self.published))
+        self.designators = frozenset(designators) if designators else _NO_FEATURES
 
 
 _EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
@@ -186,31 +187,33 @@ def story_match(
     *,
     min_shared: int,
     min_jaccard: float,
-    entity_features: frozenset[str] | None,
+    entity_mask: int | None,
 ) -> tuple[int, float] | None:
     """Do two articles report the same event? (shared count, Jaccard) when they do.
 
     - no designator conflict: when both name designators (K2, Su-57), one must be shared;
     - shared groups, plus 1 when they share a number or designator, >= ``min_shared``;
     - Jaccard of the groups >= ``min_jaccard``;
-    - with ``entity_features``: at least one shared entity group and one shared other group.
+    - with ``entity_mask`` (the bits of the entity groups): at least one shared entity group
+      and one shared other group.
     """
-    shared = a.groups & b.groups
-    if len(shared) < 2:
+    shared = a.mask & b.mask
+    count = shared.bit_count()
+    if count < 2:
         return None
-    if a.designators and b.designators and not a.designators & b.designators:
+    if a.designators and b.designators and a.designators.isdisjoint(b.designators):
         return None
-    bonus = 1 if a.extras & b.extras else 0
-    if len(shared) + bonus < min_shared:
+    bonus = 0 if a.extras.isdisjoint(b.extras) else 1
+    if count + bonus < min_shared:
         return None
-    jaccard = len(shared) / len(a.groups | b.groups)
+    jaccard = count / (a.mask | b.mask).bit_count()
     if jaccard < min_jaccard:
         return None
-    if entity_features is not None:
-        entities = shared & entity_features
-        if not entities or len(shared) == len(entities):
+    if entity_mask is not None:
+        entities = shared & entity_mask
+        if not entities or entities == shared:
             return None
-    return len(shared) + bonus, jaccard
+    return count + bonus, jaccard
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,6 +247,8 @@ class _Story:
         "members_from",
         "members_to",
         "outlets",
+        "union_extras",
+        "union_mask",
         "seed",
         "snapshots",
         "story",
@@ -264,11 +269,24 @@ class _Story:
         self.seed: _Snapshot | None = None  # the first article's features
         self.members: tuple[_Snapshot, ...] = ()  # seed and snapshots: what a newcomer is matched with
         self.members_from = self.members_to = 0.0  # earliest and latest published stamp of members
+        # What any member has: bounds that rule most candidates out without comparing members.
+        self.union_mask = 0
+        self.union_extras: frozenset[str] = _NO_FEATURES
 
     def set_members(self, members: tuple[_Snapshot, ...]) -> None:
         self.members = members
-        self.members_from = min(m.stamp for m in members)
-        self.members_to = max(m.stamp for m in members)
+        if len(members) == 1:
+            only = members[0]
+            self.members_from = self.members_to = only.stamp
+            self.union_mask, self.union_extras = only.mask, only.extras
+            return
+        stamps = [m.stamp for m in members]
+        self.members_from, self.members_to = min(stamps), max(stamps)
+        mask = 0
+        for member in members:
+            mask |= member.mask
+        self.union_mask = mask
+        self.union_extras = frozenset().union(*(m.extras for m in members))
 
 
 _SNAPSHOTS_PER_STORY = 4  # the first article's features are kept apart, see _Story.seed
@@ -443,7 +461,13 @@ class StoryIndex:
         self._stories: dict[str, _Story] = {}
         self._window_s = window.total_seconds()
         self._story_window_s = story_window.total_seconds()
-        self._story_keys: dict[int, str | list[str]] = {}  # feature pair -> recent story id(s)
+        # Feature pair -> its recent stories. The records themselves, not ids: a dead story is
+        # told by `live == 0` without a lookup in the (large, cache-unfriendly) story dict.
+        self._story_keys: dict[int, _Story | list[_Story]] = {}
+        # Story feature -> its bit in snapshot masks. Features are lexicon group names, a
+        # bounded vocabulary; the table is reset whenever the window empties.
+        self._bits: dict[str, int] = {}
+        self._entity_mask: int | None = None if entity_features is None else 0
         self._bands = _BandIndex()
         self._dropped = 0  # articles forgotten since the last compaction
         self._dead_stories = 0  # stories forgotten since the last sweep of _story_keys
@@ -497,8 +521,7 @@ class StoryIndex:
             original = self._near_copy(signature, prefound)
             kind = NEAR if original is not None else NEW
 
-        extras = text_features(item.title, item.text)
-        snapshot = _Snapshot(item.published, item.features, extras)
+        snapshot = self._snapshot(item)
         if original is not None:
             story_id = original.story
         else:
@@ -542,7 +565,7 @@ class StoryIndex:
             return
         if signature is None:
             signature = self._hasher.sign(_signed_text(item), self.min_shingles)
-        snapshot = _Snapshot(item.published, item.features, text_features(item.title, item.text))
+        snapshot = self._snapshot(item)
         self._insert(
             item,
             signature,
@@ -569,6 +592,8 @@ class StoryIndex:
             if not self._entries:
                 self._bands = _BandIndex()
                 self._story_keys.clear()
+                self._bits.clear()
+                self._entity_mask = None if self.entity_features is None else 0
                 self._dropped = self._dead_stories = 0
             elif self._dropped >= max(2048, len(self._entries) // 16):
                 self._compact()
@@ -694,36 +719,64 @@ class StoryIndex:
             return None
         return entries[best]
 
+    def _snapshot(self, item: DedupInput) -> _Snapshot:
+        return _Snapshot(
+            _seconds(item.published), item.features, self._mask(item.features), text_features(item.title, item.text)
+        )
+
+    def _mask(self, features: frozenset[str]) -> int:
+        bits = self._bits
+        mask = 0
+        for feature in features:
+            bit = bits.get(feature)
+            if bit is None:
+                bit = bits[feature] = 1 << len(bits)
+                if self._entity_mask is not None and feature in self.entity_features:  # type: ignore[operator]
+                    self._entity_mask |= bit
+            mask |= bit
+        return mask
+
     def _story_for(self, snapshot: _Snapshot) -> str | None:
         if len(snapshot.groups) < 2:
             return None
-        candidates: set[str] = set()
+        candidates: set[_Story] = set()
         story_keys = self._story_keys
         for pair in _feature_pairs(snapshot.groups):
             hit = story_keys.get(pair)
             if hit is None:
                 continue
-            if isinstance(hit, str):
+            if isinstance(hit, _Story):
                 candidates.add(hit)
             else:
                 candidates.update(hit)
         best: tuple[int, float, int] | None = None
         best_story: str | None = None
-        stories = self._stories
         window, story_window = self._window_s, self._story_window_s
-        for story_id in candidates:  # the rank is a total order: the visiting order is irrelevant
-            story = stories.get(story_id)
-            if story is None or abs(snapshot.stamp - story.first_stamp) > window:
+        mask, extras, stamp = snapshot.mask, snapshot.extras, snapshot.stamp
+        min_shared = self.story_min_shared
+        # Jaccard <= shared / own groups: fewer shared groups than this can never match.
+        min_for_jaccard = self.story_min_jaccard * mask.bit_count() - 1e-9
+        for story in candidates:  # the rank is a total order: the visiting order is irrelevant
+            if not story.live:
+                continue
+            # Bounds from all members at once: most candidates share just the pair that found
+            # them, and are ruled out here without comparing members.
+            upper = (mask & story.union_mask).bit_count()
+            if upper < min_for_jaccard or upper < 2:
+                continue
+            if upper < min_shared and (upper + 1 < min_shared or extras.isdisjoint(story.union_extras)):
+                continue
+            if abs(stamp - story.first_stamp) > window:
                 continue
             # No member within story_window of this article: cannot match (cheap exact test).
-            if not story.members_from - story_window <= snapshot.stamp <= story.members_to + story_window:
+            if not story.members_from - story_window <= stamp <= story.members_to + story_window:
                 continue
             score = self._story_score(story, snapshot)
             if score is None:
                 continue
             rank = (score[0], score[1], -story.created)
             if best is None or rank > best:
-                best, best_story = rank, story_id
+                best, best_story = rank, story.story
         return best_story
 
     def _story_score(self, story: _Story, snapshot: _Snapshot) -> tuple[int, float] | None:
@@ -737,7 +790,7 @@ class StoryIndex:
                 member,
                 min_shared=self.story_min_shared,
                 min_jaccard=self.story_min_jaccard,
-                entity_features=self.entity_features,
+                entity_mask=self._entity_mask,
             )
             if score is not None and (best is None or score > best):
                 best = score
@@ -790,8 +843,7 @@ class StoryIndex:
     def _add_to_story(self, entry: _Entry, item: DedupInput, now: datetime, snapshot: _Snapshot | None) -> None:
         story = self._stories.get(entry.story)
         if story is None:
-            published = snapshot.published if snapshot is not None else item.published
-            story = _Story(entry.story, entry.serial, now, published)
+            story = _Story(entry.story, entry.serial, now, item.published)
             self._stories[entry.story] = story
             if snapshot is not None:
                 story.seed = snapshot
@@ -815,23 +867,24 @@ class StoryIndex:
         if language not in story.languages:
             story.languages += (language,)
         if snapshot is not None and len(snapshot.groups) >= 2:
+            story_keys = self._story_keys
             for pair in _feature_pairs(snapshot.groups):
-                recent = self._story_keys.get(pair)
+                recent = story_keys.get(pair)
                 if recent is None:
-                    self._story_keys[pair] = entry.story
+                    story_keys[pair] = story
                     continue
-                if isinstance(recent, str):
-                    if recent != entry.story:
-                        self._story_keys[pair] = [recent, entry.story]
+                if isinstance(recent, _Story):
+                    if recent is not story:
+                        story_keys[pair] = [recent, story]
                     continue
-                if recent and recent[-1] == entry.story:
+                if recent[-1] is story:
                     continue
-                if entry.story in recent:
-                    recent.remove(entry.story)
-                recent.append(entry.story)
+                if story in recent:
+                    recent.remove(story)
+                recent.append(story)
                 if len(recent) > _STORIES_PER_KEY:
-                    # Expired stories make room first, so the sweep's timing never matters.
-                    recent[:] = [s for s in recent if s in self._stories]
+                    # Dead stories make room first, so the sweep's timing never matters.
+                    recent[:] = [s for s in recent if s.live]
                     if len(recent) > _STORIES_PER_KEY:
                         del recent[0]
 
@@ -848,19 +901,22 @@ class StoryIndex:
             if story.live <= 0:
                 del self._stories[entry.story]
                 self._dead_stories += 1
+                # Feature-pair lists may still hold the record until the next sweep: keep it small.
+                story.live = 0
+                story.members, story.seed, story.snapshots, story.outlets = (), None, None, {}
                 # Its feature-pair mentions go at a later sweep (or age out).
 
     def _sweep_story_keys(self) -> None:
-        stories = self._stories
-        for pair in list(self._story_keys):
-            hit = self._story_keys[pair]
-            alive = [s for s in ((hit,) if isinstance(hit, str) else hit) if s in stories]
+        story_keys = self._story_keys
+        for pair in list(story_keys):
+            hit = story_keys[pair]
+            alive = [s for s in ((hit,) if isinstance(hit, _Story) else hit) if s.live]
             if not alive:
-                del self._story_keys[pair]
+                del story_keys[pair]
             elif len(alive) == 1:
-                self._story_keys[pair] = alive[0]
+                story_keys[pair] = alive[0]
             else:
-                self._story_keys[pair] = alive
+                story_keys[pair] = alive
 
     def _compact(self) -> None:
         self._bands.compact(self._oldest_live_serial())

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.canonical import canonical_url
+from monitor import canonical as canonical_module
+from monitor.canonical import _canonical, canonical_url
 
 STORY = "https://example.com/world/asia/kim-putin-summit"
 
@@ -178,3 +179,39 @@ def test_canonical_url_never_raises_and_is_idempotent_on_any_text(text: str) -> 
 def test_tracking_parameters_never_change_the_key(name: str, value: str) -> None:
     assert canonical_url(f"{STORY}?{name}={value}") == STORY
     assert canonical_url(f"{STORY}?id=7&{name}={value}") == canonical_url(f"{STORY}?id=7")
+
+
+# The fast path (`_PLAIN`) returns a URL unchanged: it must only accept URLs the full
+# canonicaliser also leaves unchanged.
+PLAIN_LOOKING = st.builds(
+    "{}://{}{}{}".format,
+    st.sampled_from(["http", "https"]),
+    st.sampled_from(["", "www.", "m.", "mobile.", "amp.", "news."]),
+    st.from_regex(r"[a-z0-9-]{1,8}(\.[a-z0-9-]{1,6}){1,2}", fullmatch=True),
+    st.lists(
+        st.sampled_from(["a", "Story", ".", "..", ".x", "amp", "x.amp", "p.amp.html", "a_b~c", "@:", "2024", "%7E"]),
+        max_size=4,
+    ).map(lambda segs: "/" + "/".join(segs)),
+)
+
+
+@given(PLAIN_LOOKING)
+def test_fast_path_agrees_with_the_full_canonicaliser(url: str) -> None:
+    assert canonical_url(url) == _canonical(url.strip())
+
+
+@given(st.from_regex(canonical_module._PLAIN, fullmatch=True))
+def test_urls_the_fast_path_accepts_are_canonical_already(url: str) -> None:
+    assert _canonical(url) == url or canonical_module._AMP_PATH.search(url)
+
+
+def test_fast_path_leaves_plain_links_alone_and_still_folds_variants() -> None:
+    assert canonical_url("https://example.com/news/2024/kim-putin") == "https://example.com/news/2024/kim-putin"
+    assert canonical_url("https://example.com/") == "https://example.com/"
+    assert canonical_url("https://www.example.com/a") == "https://example.com/a"
+    assert canonical_url("https://example.com/a/amp") == "https://example.com/a"
+    assert canonical_url("https://example.com/a/AMP/b") == "https://example.com/a/b"
+    assert canonical_url("https://example.com/a.amp.html") == "https://example.com/a.html"
+    assert canonical_url("https://example.com/a.amp") == "https://example.com/a"
+    assert canonical_url("https://example.com/a/") == "https://example.com/a"
+    assert canonical_url("https://example.com/a/./b/../c") == "https://example.com/a/c"
