@@ -364,6 +364,12 @@ def test_text_features_numbers_and_designators() -> None:
     assert not any(f.startswith("~") and not f[1:2].isascii() for f in features)
 
 
+def test_years_are_not_story_features_but_year_like_amounts_and_designators_are() -> None:
+    features = text_features("In 2024 Poland ordered 1,950 shells", "Deliveries start in 2026. The F-2000 radar; 1999.")
+    assert "#2024" not in features and "#2026" not in features and "#1999" not in features
+    assert {"#1950", "~f-2000"} <= features
+
+
 # -- batches --------------------------------------------------------------------------------
 
 # Texts in several scripts (word shingles, CJK character shingles, Hangul words) for batches.

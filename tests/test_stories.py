@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from monitor.dedup import DedupInput, StoryIndex
 
 T0 = datetime(2023, 9, 13, 6, 0, tzinfo=UTC)
@@ -314,3 +317,50 @@ def test_escalation_counts_new_outlets_within_the_interval() -> None:
     # Articles from outlets already in the story do not count as new outlets.
     index.observe(item("x9", title, text, SUMMIT, source="Outlet0"), now)
     assert not index.escalation("x0", now, new_outlets=3, within=5)
+
+
+# --- candidate lookup vs. scoring every story ------------------------------------------
+# The index finds candidate stories through feature-pair lists and rules most of them out
+# with per-story bounds (shared-group upper bound, shared numbers) before comparing members.
+# While no pair list is full, that must pick exactly the story a scan of every live story
+# would pick.
+
+GROUPS = ["north_korea", "russia", "kim_jong_un", "putin", "artillery", "missile", "summit", "tanks"]
+ENTITIES = frozenset({"north_korea", "russia", "kim_jong_un", "putin"})
+
+article_specs = st.lists(
+    st.tuples(
+        st.frozensets(st.sampled_from(GROUPS), min_size=0, max_size=6),
+        st.lists(st.sampled_from(["2023", "K2", "K9", "Su-57", "155", "1500"]), max_size=3),
+        st.integers(min_value=0, max_value=120),  # published, hours after T0
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def scan_every_story(index: StoryIndex, snapshot) -> str | None:
+    best, best_story = None, None
+    for story in list(index._stories.values()):
+        if abs(snapshot.stamp - story.first_stamp) > index._window_s:
+            continue
+        score = index._story_score(story, snapshot)
+        if score is not None:
+            rank = (score[0], score[1], -story.created)
+            if best is None or rank > best:
+                best, best_story = rank, story.story
+    return best_story
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_specs, st.booleans())
+def test_candidate_lookup_finds_what_a_scan_of_every_story_finds(specs, with_entities: bool) -> None:
+    index = StoryIndex(entity_features=ENTITIES if with_entities else None)
+    for n, (features, numbers, hours) in enumerate(sorted(specs, key=lambda spec: spec[2])):
+        words = " ".join(f"w{n}x{i}" for i in range(12))  # distinct texts: no copies
+        article = item(f"a{n}", f"headline {' '.join(numbers)}", words, features, hours=hours)
+        snapshot = index._snapshot(article)
+        expected = scan_every_story(index, snapshot)
+        decision = observe(index, article)
+        assert decision.kind in ("new", "story")
+        assert (decision.story if decision.kind == "story" else None) == expected
