@@ -31,7 +31,7 @@ import sys
 import zlib
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import combinations
@@ -262,10 +262,10 @@ class _Story:
         "members_from",
         "members_to",
         "outlets",
-        "union_extras",
-        "union_mask",
         "seed",
         "story",
+        "union_extras",
+        "union_mask",
     )
 
     def __init__(self, story: str, created: int, now: datetime, published: datetime) -> None:
