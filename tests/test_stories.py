@@ -335,7 +335,7 @@ article_specs = st.lists(
         st.integers(min_value=0, max_value=120),  # published, hours after T0
     ),
     min_size=1,
-    max_size=14,
+    max_size=30,
 )
 
 
@@ -352,7 +352,7 @@ def scan_every_story(index: StoryIndex, snapshot) -> str | None:
     return best_story
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(article_specs, st.booleans())
 def test_candidate_lookup_finds_what_a_scan_of_every_story_finds(specs, with_entities: bool) -> None:
     index = StoryIndex(entity_features=ENTITIES if with_entities else None)
