@@ -210,6 +210,14 @@ class SmtpInbox:
                 first[token] = min(first.get(token, arrived), arrived)
         return first
 
+    def messages_per_token(self, pattern: re.Pattern[str]) -> dict[str, int]:
+        """Each token matching `pattern` -> how many messages hold it (a token twice = sent twice)."""
+        counts: dict[str, int] = {}
+        for _, text in self.snapshot():
+            for token in set(pattern.findall(text)):
+                counts[token] = counts.get(token, 0) + 1
+        return counts
+
     def close(self) -> None:
         self.controller.stop()
 

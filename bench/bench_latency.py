@@ -155,10 +155,7 @@ def latency_phase(
         server.close()
 
     messages = inbox.snapshot()
-    per_token: dict[str, int] = {}
-    for _, text in messages:
-        for token in set(pattern.findall(text)):
-            per_token[token] = per_token.get(token, 0) + 1
+    per_token = inbox.messages_per_token(pattern)
     latencies = [arrivals[t] - published[t] for t in published if t in arrivals]
     missing = sorted(set(published) - set(arrivals))
     p95 = percentile(latencies, 95)
@@ -242,10 +239,7 @@ def burst_phase(base: Path, *, alerts: int, rate: str, interval: float) -> dict[
         server.close()
 
     messages = inbox.snapshot()
-    counts: dict[str, int] = {}
-    for _, text in messages:
-        for token in set(pattern.findall(text)):
-            counts[token] = counts.get(token, 0) + 1
+    counts = inbox.messages_per_token(pattern)
     times = sorted(t for t, _ in messages)
     window_max = 0
     lo = 0

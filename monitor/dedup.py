@@ -252,7 +252,6 @@ class _Story:
     __slots__ = (
         "articles",
         "created",
-        "first_published",
         "first_seen",
         "first_stamp",
         "languages",
@@ -273,7 +272,6 @@ class _Story:
         self.created = created  # serial of the first article: deterministic tie-break
         self.first_seen = now
         self.last_seen = now
-        self.first_published = published
         self.first_stamp = _seconds(published)
         self.articles = 0
         self.outlets: dict[str, datetime] = {}  # outlet -> first observation in this story
@@ -365,8 +363,8 @@ class _BandIndex:
         keys = np.concatenate(key_rows)
         owner = np.repeat(np.arange(len(key_rows)), [row.size for row in key_rows])
         # Sorted needles: numpy's binary search starts from the previous answer, so a sorted
-        # batch walks the big array once instead of 1,000 cache-missing searches (3x faster
-        # with 1.7 M keys). The order of serials within a row does not matter to callers.
+        # batch touches the big array in order (measured 19 -> 15 µs an article with 1.7 M
+        # keys). The order of serials within a row does not matter to callers.
         order = np.argsort(keys)
         keys, owner = keys[order], owner[order]
         lo = self._keys.searchsorted(keys)
@@ -755,13 +753,14 @@ class StoryIndex:
 
     def _story_for(self, snapshot: _Snapshot, features: frozenset[str]) -> str | None:
         mask, stamp = snapshot.mask, snapshot.stamp
-        extras = frozenset(snapshot.extras)
-        if mask.bit_count() < 2:
+        groups = mask.bit_count()
+        if groups < 2:
             return None
+        extras = frozenset(snapshot.extras)
         min_shared = self.story_min_shared
         # Fewer shared groups than `need` can never match: Jaccard <= shared / own groups, and
         # a shared number or designator adds at most 1.
-        need = max(2, min_shared - 1, math.ceil(self.story_min_jaccard * mask.bit_count() - 1e-9))
+        need = max(2, min_shared - 1, math.ceil(self.story_min_jaccard * groups - 1e-9))
         window, story_window = self._window_s, self._story_window_s
         best: tuple[int, float, int] | None = None
         best_story: str | None = None
@@ -864,7 +863,8 @@ class StoryIndex:
                 story.set_members((snapshot,))
         elif snapshot is not None:
             seed = story.seed
-            latest = (*(story.members[1:] if seed is not None else story.members)[1 - _SNAPSHOTS_PER_STORY :], snapshot)
+            previous = story.members[1:] if seed is not None else story.members
+            latest = (*previous[1 - _SNAPSHOTS_PER_STORY :], snapshot)
             story.set_members((seed, *latest) if seed is not None else latest)
         story.articles += 1
         story.live += 1
@@ -912,7 +912,6 @@ class StoryIndex:
                 del self._stories[entry.story]
                 self._dead_stories += 1
                 # Feature-pair lists may still hold the record until the next sweep: keep it small.
-                story.live = 0
                 story.members, story.seed, story.outlets = (), None, {}
                 story.union_mask, story.union_extras = 0, ()
                 # Its feature-pair mentions go at a later sweep (or age out).
