@@ -264,7 +264,6 @@ class _Story:
         "seed",
         "story",
         "union_extras",
-        "union_mask",
     )
 
     def __init__(self, story: str, created: int, now: datetime, published: datetime) -> None:
@@ -281,8 +280,8 @@ class _Story:
         # What a newcomer is matched with: the seed and the latest members' features.
         self.members: tuple[_Snapshot, ...] = ()
         self.members_from = self.members_to = 0.0  # earliest and latest published stamp of members
-        # What any member has: bounds that rule most candidates out without comparing members.
-        self.union_mask = 0
+        # The numbers and designators any member has: a candidate that needs a shared one and
+        # finds none here is ruled out without comparing members.
         self.union_extras: tuple[str, ...] = ()
 
     def set_members(self, members: tuple[_Snapshot, ...]) -> None:
@@ -290,14 +289,10 @@ class _Story:
         if len(members) == 1:
             only = members[0]
             self.members_from = self.members_to = only.stamp
-            self.union_mask, self.union_extras = only.mask, only.extras
+            self.union_extras = only.extras
             return
         stamps = [m.stamp for m in members]
         self.members_from, self.members_to = min(stamps), max(stamps)
-        mask = 0
-        for member in members:
-            mask |= member.mask
-        self.union_mask = mask
         self.union_extras = tuple(dict.fromkeys(x for m in members for x in m.extras))
 
 
@@ -478,9 +473,12 @@ class StoryIndex:
         self._stories: dict[str, _Story] = {}
         self._window_s = window.total_seconds()
         self._story_window_s = story_window.total_seconds()
-        # Feature pair -> its recent stories. The records themselves, not ids: a dead story is
-        # told by `live == 0` without a lookup in the (large, cache-unfriendly) story dict.
-        self._story_keys: dict[int, _Story | list[_Story]] = {}
+        # Feature pair -> its recent stories, oldest first, as one flat list
+        # [mask, story, mask, story, ...]: each story with the OR of the group masks of its
+        # members that have the pair. Most candidates share only the pair that found them;
+        # the mask beside the story rules them out without touching the story record
+        # (scattered in memory: at 100,000 articles those reads were most of the lookup).
+        self._story_keys: dict[int, list[int | _Story]] = {}
         # Story feature -> its bit in snapshot masks. Features are lexicon group names, a
         # bounded vocabulary; the table is reset whenever the window empties.
         self._bits: dict[str, int] = {}
@@ -770,11 +768,12 @@ class StoryIndex:
             hit = story_keys.get(pair)
             if hit is None:
                 continue
-            for story in (hit,) if isinstance(hit, _Story) else hit:
-                # Bounds from all members at once (a dead story's union is 0): most candidates
-                # share just the pair that found them and stop here, without comparing members.
-                upper = (mask & story.union_mask).bit_count()
-                if upper < need or (upper < min_shared and extras.isdisjoint(story.union_extras)):
+            pairs = iter(hit)
+            for pair_mask, story in zip(pairs, pairs, strict=True):
+                # Upper bounds on what any member having this pair shares with the article
+                # (a member without the pair is reached through another of its pairs).
+                upper = (mask & pair_mask).bit_count()  # type: ignore[operator]
+                if upper < need or (upper < min_shared and extras.isdisjoint(story.union_extras)):  # type: ignore[union-attr]
                     continue
                 if story in seen:
                     continue
@@ -877,26 +876,24 @@ class StoryIndex:
         if language not in story.languages:
             story.languages += (language,)
         if snapshot is not None and len(item.features) >= 2:
-            story_keys = self._story_keys
+            story_keys, mask = self._story_keys, snapshot.mask
             for pair in _feature_pairs(item.features):
                 recent = story_keys.get(pair)
                 if recent is None:
-                    story_keys[pair] = story
-                    continue
-                if isinstance(recent, _Story):
-                    if recent is not story:
-                        story_keys[pair] = [recent, story]
-                    continue
-                if recent[-1] is story:
-                    continue
-                if story in recent:
-                    recent.remove(story)
-                recent.append(story)
-                if len(recent) > _STORIES_PER_KEY:
-                    # Dead stories make room first, so the sweep's timing never matters.
-                    recent[:] = [s for s in recent if s.live]
-                    if len(recent) > _STORIES_PER_KEY:
-                        del recent[0]
+                    story_keys[pair] = [mask, story]
+                elif recent[-1] is story:
+                    recent[-2] |= mask  # type: ignore[operator]
+                elif story in recent:  # identity: masks are ints, never equal to a story
+                    at = recent.index(story)
+                    merged = recent[at - 1] | mask  # type: ignore[operator]
+                    del recent[at - 1 : at + 1]
+                    recent += (merged, story)
+                else:
+                    recent += (mask, story)
+                    if len(recent) > 2 * _STORIES_PER_KEY:
+                        # The oldest goes: a story is moved to the end whenever it grows, so
+                        # the front holds the stories quiet for longest (and the dead ones).
+                        del recent[:2]
 
     def _forget(self, entry: _Entry) -> None:
         del self._entries[entry.serial]
@@ -913,20 +910,18 @@ class StoryIndex:
                 self._dead_stories += 1
                 # Feature-pair lists may still hold the record until the next sweep: keep it small.
                 story.members, story.seed, story.outlets = (), None, {}
-                story.union_mask, story.union_extras = 0, ()
+                story.union_extras = ()
                 # Its feature-pair mentions go at a later sweep (or age out).
 
     def _sweep_story_keys(self) -> None:
         story_keys = self._story_keys
         for pair in list(story_keys):
-            hit = story_keys[pair]
-            alive = [s for s in ((hit,) if isinstance(hit, _Story) else hit) if s.live]
-            if not alive:
-                del story_keys[pair]
-            elif len(alive) == 1:
-                story_keys[pair] = alive[0]
-            else:
+            pairs = iter(story_keys[pair])
+            alive = [x for pair_mask, story in zip(pairs, pairs, strict=True) if story.live for x in (pair_mask, story)]  # type: ignore[union-attr]
+            if alive:
                 story_keys[pair] = alive
+            else:
+                del story_keys[pair]
 
     def _compact(self) -> None:
         self._bands.compact(self._oldest_live_serial())
