@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.dedup import DedupInput, StoryIndex
+from monitor.dedup_worker import PrepareWorker
 from monitor.models import DedupDecision
 
 WINDOW = timedelta(hours=72)
@@ -145,25 +146,35 @@ def stream(size: int, count: int) -> list[tuple[DedupInput, datetime]]:
     return [(gen.article(T0 + step * i), T0 + step * i) for i in range(count)]
 
 
-def feed(index: StoryIndex, items: list[tuple[DedupInput, datetime]], batch: int) -> list[DedupDecision]:
-    """Observe `items` one by one (batch 0) or in batches of `batch`."""
+def feed(
+    index: StoryIndex, items: list[tuple[DedupInput, datetime]], batch: int, worker: PrepareWorker | None = None
+) -> list[DedupDecision]:
+    """Observe `items` one by one (batch 0) or in batches of `batch`, these prepared by
+    `worker` one batch ahead when given."""
     if not batch:
         return [index.observe(item, now) for item, now in items]
     decisions: list[DedupDecision] = []
-    for start in range(0, len(items), batch):
-        chunk = items[start : start + batch]
-        decisions += index.observe_batch([item for item, _ in chunk], [now for _, now in chunk])
+    chunks = [items[start : start + batch] for start in range(0, len(items), batch)]
+    batches = [([item for item, _ in chunk], [now for _, now in chunk]) for chunk in chunks]
+    if worker is None:
+        for batch_items, nows in batches:
+            decisions += index.observe_batch(batch_items, nows)
+    else:
+        for batch_items, nows, prepared in worker.ahead(batches):
+            decisions += index.observe_batch(batch_items, nows, prepared)
     return decisions
 
 
-def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch: int = 0) -> dict:
+def run(
+    items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch: int = 0, worker: PrepareWorker | None = None
+) -> dict:
     index = StoryIndex(window=WINDOW)
     gc.collect()
     if trace:
         tracemalloc.start()
     kinds: dict[str, int] = {}
     start = time.perf_counter()
-    for decision in feed(index, items[:size], batch):
+    for decision in feed(index, items[:size], batch, worker):
         kinds[decision.kind] = kinds.get(decision.kind, 0) + 1
     fill = time.perf_counter() - start
     memory = tracemalloc.get_traced_memory() if trace else (0, 0)
@@ -174,7 +185,7 @@ def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch:
     part = STEADY // SEGMENTS
     for start_at in range(size, size + STEADY, part):
         start, cpu = time.perf_counter(), time.process_time()
-        feed(index, items[start_at : start_at + part], batch)
+        feed(index, items[start_at : start_at + part], batch, worker)
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu)
     steady = statistics.median(walls) * SEGMENTS
@@ -214,7 +225,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000,100000")
     parser.add_argument("--batch", type=int, default=64, help="articles per observe_batch call")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-worker", action="store_true", help="skip the mode with a preparing worker process")
     args = parser.parse_args()
+    worker = None if args.no_worker else PrepareWorker(StoryIndex().prepare_settings)
+    if worker is not None:  # start it (and its imports) before anything is timed
+        worker.collect(worker.submit([stream(10, 1)[0][0]]), [stream(10, 1)[0][0]])
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"{'mode':>9} {'window':>7} {'fill/s':>7} {'steady/s':>8} {'cpu/s':>6} {'us/art':>6} {'mean':>6} {'MB traced':>9} "
@@ -230,15 +245,18 @@ def main() -> None:
         gc.freeze()
         baseline_items = baseline_items or items
         kinds, costs = [], {}
-        for batch in (0, args.batch):
-            timed = run(items, size, trace=False, batch=batch)
+        modes = [(0, None), (args.batch, None)] + ([(args.batch, worker)] if worker is not None else [])
+        for batch, with_worker in modes:
+            timed = run(items, size, trace=False, batch=batch, worker=with_worker)
             kinds.append(timed["kinds"])
             # Memory once, in batch mode: the index holds the same structures either way.
-            memory = (0, 0) if args.no_memory or not batch else run(items, size, trace=True, batch=batch)["memory"]
+            memory = (
+                (0, 0) if args.no_memory or not batch or with_worker else run(items, size, trace=True, batch=batch)["memory"]
+            )
+            mode = ("worker" if with_worker else "batch") + str(batch) if batch else "single"
             cost = timed["steady_cpu"] / STEADY * 1e6  # CPU time: other processes share the cores
-            first_cost.setdefault(batch, cost)
-            costs[batch] = cost
-            mode = f"batch{batch}" if batch else "single"
+            first_cost.setdefault(mode, cost)
+            costs[mode] = cost
             mem = f"{memory[0] / 1e6:>9.1f} {memory[1] / 1e6:>7.1f} {memory[0] / size:>5.0f}" if memory[0] else " " * 23
             print(
                 f"{mode:>9} {size:>7} {size / timed['fill']:>7.0f} {STEADY / timed['steady']:>8.0f} "
@@ -247,9 +265,9 @@ def main() -> None:
             )
         del items
         gc.unfreeze()
-        growth = ", ".join(f"{'batch' if b else 'single'} x{costs[b] / first_cost[b]:.2f}" for b in costs)
+        growth = ", ".join(f"{mode} x{costs[mode] / first_cost[mode]:.2f}" for mode in costs)
         print(
-            f"{'':>9} same decisions in both modes: {kinds[0] == kinds[1]}; CPU cost/article vs first size: "
+            f"{'':>9} same decisions in all modes: {all(k == kinds[0] for k in kinds)}; CPU cost/article vs first size: "
             f"{growth}; structures: {timed['sizes']}"
         )
     rate = datasketch_baseline(baseline_items)
@@ -260,6 +278,8 @@ def main() -> None:
             f"baseline datasketch MinHash+LSH (no URL/story work): {rate:.0f} articles/s; StoryIndex at {sizes[0]}: "
             f"single {single:.0f}/s (x{single / rate:.1f}), batch{args.batch} {batched:.0f}/s (x{batched / rate:.1f})"
         )
+    if worker is not None:
+        worker.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.config import Config, check_topics, default_config, find_config_path, load_config
+from monitor.dedup_worker import PrepareWorker
 from monitor.errors import ConfigError, MonitorError, Problem, RulesError
 from monitor.pipeline import Pipeline, Scorer
 from monitor.rules import RuleSet, load_rules
@@ -24,6 +25,7 @@ class Runtime:
     pipeline: Pipeline
 
     def close(self) -> None:
+        self.pipeline.close()
         self.store.close()
 
 
@@ -61,4 +63,7 @@ def open_runtime(config: Config, ruleset: RuleSet, *, db_path: str | Path | None
     store = Store(db_path if db_path is not None else config.db_path)
     models = load_models(config, ruleset, store, train=train)
     scorer = Scorer(ruleset, models)
-    return Runtime(config, ruleset, store, scorer, Pipeline(config, scorer, store))
+    pipeline = Pipeline(config, scorer, store)
+    if config.model.dedup.prepare_worker:
+        pipeline.worker = PrepareWorker(pipeline.index.prepare_settings)
+    return Runtime(config, ruleset, store, scorer, pipeline)

@@ -7,13 +7,14 @@ file). The stages themselves are pure; this module wires them to the store.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from monitor.config import Config
 from monitor.dedup import DedupInput, StoryIndex
+from monitor.dedup_worker import PrepareWorker
 from monitor.matching import KeywordEngine
 from monitor.models import Article, DedupDecision, KeywordResult, Match
 from monitor.outbox_policy import next_digest_time
@@ -112,7 +113,8 @@ def article_from_row(row: dict[str, object]) -> Article:
 class Pipeline:
     """Runs articles through score, dedup, storage and the outbox."""
 
-    def __init__(self, config: Config, scorer: Scorer, store: Store, index: StoryIndex | None = None) -> None:
+    def __init__(self, config: Config, scorer: Scorer, store: Store, index: StoryIndex | None = None,
+                 *, worker: PrepareWorker | None = None) -> None:
         self.config = config
         self.scorer = scorer
         self.store = store
@@ -121,44 +123,58 @@ class Pipeline:
                                           story_window=timedelta(hours=d.story_window_hours),
                                           near_threshold=d.near_threshold,
                                           entity_features=entity_groups(scorer.ruleset))
+        # Prepares dedup's per-article work on another core (see monitor/dedup_worker.py).
+        self.worker = worker
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
 
     def warm_up(self, store: Store, now: datetime) -> int:
         """After a restart, rebuild the dedup window from stored articles (oldest first),
-        in batches so signatures are computed a few hundred at a time."""
-        since = now - self.index.window
-        n = 0
-        items: list[DedupInput] = []
-        stories: list[str] = []
-        observed: list[datetime] = []
+        in batches so signatures are computed a few hundred at a time (with a worker, the
+        next batch is prepared there while this one is inserted)."""
+        count = [0]
 
-        def flush() -> None:
-            self.index.restore_batch(items, stories, observed)
-            items.clear()
-            stories.clear()
-            observed.clear()
+        def batches() -> Iterator[tuple[list[DedupInput], tuple[list[str], list[datetime]]]]:
+            items: list[DedupInput] = []
+            stories: list[str] = []
+            observed: list[datetime] = []
+            for row in store.articles_since(now - self.index.window):
+                article = article_from_row(row)
+                matched = self.scorer.engine.score(article.title, article.text, article.language)
+                items.append(_dedup_input(article, (), story_features(matched.values())))
+                stories.append(row["story"] or article.id)
+                observed.append(parse_ts(row["fetched"]) or now)
+                count[0] += 1
+                if len(items) >= WARM_UP_BATCH:
+                    yield items, (stories, observed)
+                    items, stories, observed = [], [], []
+            if items:
+                yield items, (stories, observed)
 
-        for row in store.articles_since(since):
-            article = article_from_row(row)
-            features = story_features(self.scorer.engine.score(article.title, article.text, article.language).values())
-            items.append(_dedup_input(article, (), features))
-            stories.append(row["story"] or article.id)
-            observed.append(parse_ts(row["fetched"]) or now)
-            n += 1
-            if len(items) >= WARM_UP_BATCH:
-                flush()
-        if items:
-            flush()
+        if self.worker is None:
+            for items, (stories, observed) in batches():
+                self.index.restore_batch(items, stories, observed)
+        else:
+            for items, (stories, observed), prepared in self.worker.ahead(batches()):
+                self.index.restore_batch(items, stories, observed, prepared)
+        n = count[0]
         if n:
             log.info("dedup window rebuilt from %d stored articles", n)
         return n
 
     def process(self, articles: Sequence[Article], now: Callable[[Article], datetime]) -> list[Processed]:
         """Score in one batch, then dedup, store and queue alerts article by article, in order."""
+        # Dedup's text work (signatures, URL keys) needs no scores: the worker, when there is
+        # one, does it while this process scores.
+        future = self.worker.submit([_dedup_input(a, (), frozenset()) for a in articles]) if self.worker else None
         scored = self.scorer.score(articles)
         times = [now(a) for a in articles]
+        items = [_dedup_input(a, m) for a, m in zip(articles, scored, strict=True)]
+        prepared = self.worker.collect(future, items) if self.worker is not None else None
         # one batch: signatures are computed with a few numpy calls for all the articles
-        decisions = self.index.observe_batch(
-            [_dedup_input(a, m) for a, m in zip(articles, scored, strict=True)], times)
+        decisions = self.index.observe_batch(items, times, prepared)
         results = []
         with self.store.atomic():
             for article, matches, decision, t in zip(articles, scored, decisions, times, strict=True):
