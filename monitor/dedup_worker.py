@@ -16,9 +16,13 @@ import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
 from typing import TypeVar
 
+import numpy as np
+
 from monitor.dedup import DedupInput, Prepared, PrepareSettings, prepare_many
+from monitor.shingle import TextSignature
 
 log = logging.getLogger(__name__)
 
@@ -44,21 +48,22 @@ class PrepareWorker:
         """False once the worker failed: everything is then prepared in this process."""
         return self._pool is not None and not self._failed
 
-    def submit(self, items: Sequence[DedupInput]) -> Future[list[Prepared]] | None:
+    def submit(self, items: Sequence[DedupInput]) -> Future[_Packed] | None:
         """Start preparing `items` in the worker (None when it is not available)."""
         if not self.active or not items:
             return None
         try:
-            return self._pool.submit(prepare_many, list(items), self.settings)  # type: ignore[union-attr]
+            rows = [(i.article_id, i.url, i.guid, i.title, i.text, i.source, i.published) for i in items]
+            return self._pool.submit(_prepare_packed, rows, self.settings)  # type: ignore[union-attr]
         except Exception as e:  # BrokenProcessPool, RuntimeError after shutdown, pickling
             self._fail(e)
             return None
 
-    def collect(self, future: Future[list[Prepared]] | None, items: Sequence[DedupInput]) -> list[Prepared]:
+    def collect(self, future: Future[_Packed] | None, items: Sequence[DedupInput]) -> list[Prepared]:
         """The result of `submit(items)`, or `items` prepared here when the worker failed."""
         if future is not None:
             try:
-                prepared = future.result()
+                prepared = _unpack(future.result())
                 if len(prepared) == len(items):
                     return prepared
                 raise RuntimeError(f"worker returned {len(prepared)} results for {len(items)} articles")
@@ -69,7 +74,7 @@ class PrepareWorker:
     def ahead(self, batches: Iterable[tuple[Sequence[DedupInput], T]]) -> Iterator[tuple[Sequence[DedupInput], T, list[Prepared]]]:
         """(items, extra, prepared) for each batch, in order, the next batch being prepared
         in the worker while the caller handles the current one."""
-        pending: tuple[Sequence[DedupInput], T, Future[list[Prepared]] | None] | None = None
+        pending: tuple[Sequence[DedupInput], T, Future[_Packed] | None] | None = None
         for items, extra in batches:
             started = (items, extra, self.submit(items))
             if pending is not None:
@@ -95,3 +100,51 @@ class PrepareWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# What crosses the process boundary. Plain tuples, strings and a few arrays per batch: the
+# pickling is done by a thread of *this* process, which competes with the deciding thread,
+# so it must be cheap (a list of `Prepared` with their small arrays cost ~4x more).
+_Row = tuple[str, str, str | None, str, str, str, datetime]
+_Packed = tuple[
+    list[int], bytes, list[bool], np.ndarray | None, np.ndarray | None, list[tuple[int, int, int]], list[tuple[str, ...]], list[float]
+]
+_DIGEST = 16  # bytes of TextSignature.fingerprint
+
+
+def _prepare_packed(rows: list[_Row], settings: PrepareSettings) -> _Packed:
+    """Runs in the worker: `prepare_many`, packed for the trip back."""
+    items = [DedupInput(aid, url, guid, title, text, source, None, published) for aid, url, guid, title, text, source, published in rows]
+    prepared = prepare_many(items, settings)
+    signatures = [p.signature for p in prepared]
+    signed = [s.minhash is not None and s.bands is not None for s in signatures]
+    minhashes = np.stack([s.minhash for s in signatures if s.minhash is not None]) if any(signed) else None
+    bands = np.stack([s.bands for s in signatures if s.bands is not None]) if any(signed) else None
+    digests = b"".join(s.fingerprint for s in signatures)
+    if len(digests) != _DIGEST * len(signatures):
+        raise ValueError("unexpected fingerprint size")
+    return (
+        [s.tokens for s in signatures],
+        digests,
+        signed,
+        minhashes,
+        bands,
+        [p.identity for p in prepared],
+        [p.extras for p in prepared],
+        [p.stamp for p in prepared],
+    )
+
+
+def _unpack(packed: _Packed) -> list[Prepared]:
+    tokens, digests, signed, minhashes, bands, identities, extras, stamps = packed
+    out: list[Prepared] = []
+    row = 0
+    for i, has_minhash in enumerate(signed):
+        digest = digests[_DIGEST * i : _DIGEST * (i + 1)]
+        if has_minhash and minhashes is not None and bands is not None:
+            signature = TextSignature(tokens[i], digest, minhashes[row], bands[row])
+            row += 1
+        else:
+            signature = TextSignature(tokens[i], digest, None)
+        out.append(Prepared(signature, identities[i], extras[i], stamps[i]))
+    return out
