@@ -546,21 +546,27 @@ def test_observe_batch_matches_observe_across_compactions() -> None:
     assert batched.sizes() == sequential.sizes()
 
 
-def test_band_index_queries_match_a_plain_model_across_compactions() -> None:
+@pytest.mark.parametrize("hashed", [False, True])
+def test_band_index_queries_match_a_plain_model_across_compactions(hashed: bool) -> None:
     from monitor.dedup import _BandIndex
 
     rng = np.random.default_rng(9)
+    # Hashed keys spread over the buckets as band keys do; small integers all fall in the
+    # first bucket and take the binary-search path. Both from 400 values: many repeats.
+    space = rng.integers(0, 2**64 - 1, 400, dtype=np.uint64, endpoint=True) if hashed else np.arange(400, dtype=np.uint64)
     index, model = _BandIndex(), []  # model: (key, serial) pairs still live
     min_live = 0
     for serial in range(1, 1500):
-        keys = rng.integers(0, 400, 16).astype(np.uint64)  # small key space: many repeats
+        keys = space[rng.integers(0, 400, 16)]
         index.add(keys, serial)
         model += [(int(k), serial) for k in keys]
         if serial % 97 == 0:
             min_live = serial - int(rng.integers(0, 300))
             index.compact(min_live)
             model = [(k, s) for k, s in model if s >= min_live]
-        probe = rng.integers(0, 400, 16).astype(np.uint64)
+        probe = space[rng.integers(0, 400, 16)]
+        if serial % 5 == 0:  # keys never added
+            probe = probe ^ np.uint64(0x5555)
         wanted = {int(k) for k in probe}
         expected = sorted(s for k, s in model if k in wanted for _ in range(int((probe == k).sum())))
         assert sorted(s for s in index.query(probe) if s >= min_live) == expected

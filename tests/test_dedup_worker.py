@@ -119,3 +119,40 @@ def test_replay_with_the_worker_prints_what_it_prints_without(tmp_path: Path) ->
         outputs.append([json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()])
     assert outputs[0] == outputs[1]
     assert len({o["story"] for o in outputs[0]}) < len(rows)  # copies were grouped
+
+
+def test_warm_up_with_the_worker_rebuilds_the_same_window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor import pipeline
+    from monitor.app import load_config_and_rules, open_runtime
+
+    rows = [
+        {"id": n, "title": f"North Korea ships artillery shells to Russia ({n % 4})",
+         "summary": WIRE.format(n=n % 4), "published": f"2024-01-10T08:{n:02d}:00Z",
+         "source": f"Outlet {n}", "language": "en", "url": f"https://example.org/{n}"}
+        for n in range(23)
+    ]
+    config_path = demo_config(tmp_path)
+    db = tmp_path / "state.db"
+    res = run_cli("--config", str(config_path), "replay", str(write_jsonl(tmp_path / "in.jsonl", rows)),
+                  "--output", str(tmp_path / "out.jsonl"), "--db", str(db))
+    assert res.returncode == 0, res.stderr
+    monkeypatch.setattr(pipeline, "WARM_UP_BATCH", 5)  # several batches: one prepared ahead
+    config, ruleset = load_config_and_rules(str(config_path))
+    rebuilt = []
+    for with_worker in (False, True):
+        rt = open_runtime(config, ruleset, db_path=db, train=False)
+        try:
+            if with_worker:
+                rt.pipeline.worker = PrepareWorker(rt.pipeline.index.prepare_settings)
+            restart = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+            assert rt.pipeline.warm_up(rt.store, restart) == len(rows)
+            index = rt.pipeline.index
+            stories = {s for s in (index.story_stats(f"{n}") for n in range(len(rows))) if s is not None}
+            rebuilt.append((index.sizes(), stories))
+            if with_worker:
+                assert rt.pipeline.worker is not None and rt.pipeline.worker.active
+        finally:
+            rt.close()
+    assert rebuilt[0] == rebuilt[1]
+    assert rebuilt[0][0]["articles"] == len(rows)
+    assert rebuilt[0][1], "no story found by the ids the replay gave"
