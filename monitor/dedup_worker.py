@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
@@ -39,7 +41,9 @@ class PrepareWorker:
         try:
             # spawn, not fork: the daemon has threads (scheduler, HTTP), and a forked child
             # would inherit their locks in whatever state they were.
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+            )
         except (OSError, ValueError) as e:
             self._fail(e)
 
@@ -71,17 +75,21 @@ class PrepareWorker:
                 self._fail(e)
         return prepare_many(items, self.settings)
 
-    def ahead(self, batches: Iterable[tuple[Sequence[DedupInput], T]]) -> Iterator[tuple[Sequence[DedupInput], T, list[Prepared]]]:
-        """(items, extra, prepared) for each batch, in order, the next batch being prepared
-        in the worker while the caller handles the current one."""
-        pending: tuple[Sequence[DedupInput], T, Future[_Packed] | None] | None = None
+    def ahead(
+        self, batches: Iterable[tuple[Sequence[DedupInput], T]], depth: int = 2
+    ) -> Iterator[tuple[Sequence[DedupInput], T, list[Prepared]]]:
+        """(items, extra, prepared) for each batch, in order, the next `depth` batches being
+        prepared in the worker while the caller handles the current one (two, so that the
+        worker's own hiccups do not stall the caller)."""
+        pending: deque[tuple[Sequence[DedupInput], T, Future[_Packed] | None]] = deque()
         for items, extra in batches:
-            started = (items, extra, self.submit(items))
-            if pending is not None:
-                yield pending[0], pending[1], self.collect(pending[2], pending[0])
-            pending = started
-        if pending is not None:
-            yield pending[0], pending[1], self.collect(pending[2], pending[0])
+            pending.append((items, extra, self.submit(items)))
+            if len(pending) > depth:
+                items, extra, future = pending.popleft()
+                yield items, extra, self.collect(future, items)
+        while pending:
+            items, extra, future = pending.popleft()
+            yield items, extra, self.collect(future, items)
 
     def _fail(self, error: BaseException) -> None:
         if not self._failed:
@@ -100,6 +108,12 @@ class PrepareWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ignore_interrupts() -> None:
+    """In the worker: Ctrl-C in a terminal reaches the whole process group; the main process
+    handles it and shuts the worker down (under systemd, KillMode=mixed signals only it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # What crosses the process boundary. Plain tuples, strings and a few arrays per batch: the
