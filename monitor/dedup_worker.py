@@ -6,8 +6,9 @@ articles while this process decides earlier ones, or while it scores the same on
 a third of the cost of an article through dedup moves off the deciding process; decisions
 are unchanged (the index still decides one article at a time, in order).
 
-The worker is a convenience, never a dependency: when it cannot start or dies, its batch
-and every later one are prepared in this process, with one error in the log.
+The worker is a convenience, never a dependency: when it cannot start, dies or is stuck
+(no answer within `timeout`), its batch and every later one are prepared in this process,
+with one error in the log.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ T = TypeVar("T")
 class PrepareWorker:
     """One worker process running `prepare_many`; use as a context manager or `close()` it."""
 
-    def __init__(self, settings: PrepareSettings) -> None:
+    def __init__(self, settings: PrepareSettings, timeout: float = 60.0) -> None:
         self.settings = settings
+        # A batch takes milliseconds; a worker silent this long is stuck (stopped, swapping)
+        # and must not stall the daemon.
+        self.timeout = timeout
         self._pool: ProcessPoolExecutor | None = None
         self._failed = False
         try:
@@ -67,7 +71,7 @@ class PrepareWorker:
         """The result of `submit(items)`, or `items` prepared here when the worker failed."""
         if future is not None:
             try:
-                prepared = _unpack(future.result())
+                prepared = _unpack(future.result(timeout=self.timeout))
                 if len(prepared) == len(items):
                     return prepared
                 raise RuntimeError(f"worker returned {len(prepared)} results for {len(items)} articles")
@@ -96,6 +100,11 @@ class PrepareWorker:
             log.error("dedup worker process failed, preparing in the main process from now on: %s", error)
         self._failed = True
         if self._pool is not None:
+            # A stuck worker would never exit by itself: it holds no state, so kill it (the
+            # executor offers no public way before Python 3.14).
+            for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.kill()
             self._pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:

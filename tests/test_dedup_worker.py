@@ -86,6 +86,27 @@ def test_a_killed_worker_falls_back_to_this_process(caplog: pytest.LogCaptureFix
     assert len(failures) == 1  # said once, not per batch
 
 
+def test_a_stuck_worker_is_given_up_and_killed(caplog: pytest.LogCaptureFixture) -> None:
+    items = stream(40)
+    plain, helped = StoryIndex(), StoryIndex()
+    expected = [d for chunk, nows in batches(items, 10) for d in plain.observe_batch(chunk, nows)]
+    got = []
+    with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), \
+            PrepareWorker(helped.prepare_settings, timeout=1.0) as worker:
+        worker.collect(worker.submit(items[:1]), items[:1])  # started
+        processes = list(worker._pool._processes.values())  # type: ignore[union-attr]
+        for process in processes:  # frozen, as by a debugger or a swapping machine
+            os.kill(process.pid, signal.SIGSTOP)
+        for chunk, nows, prepared in worker.ahead(batches(items, 10)):
+            got += helped.observe_batch(chunk, nows, prepared)
+        assert not worker.active
+        for process in processes:
+            process.join(timeout=10)
+            assert not process.is_alive()  # killed, not left stopped behind
+    assert got == expected
+    assert sum("dedup worker process failed" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_collect_checks_the_batch_it_gets_back() -> None:
     items = stream(8)
     index = StoryIndex()
