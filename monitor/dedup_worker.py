@@ -2,9 +2,9 @@
 
 `prepare_many` (text signatures, identity keys, numbers and designators of an article) is
 pure and needs nothing from the window, so a worker process can compute it for the next
-articles while this process decides earlier ones, or while it scores the same ones. About
-a third of the cost of an article through dedup moves off the deciding process; decisions
-are unchanged (the index still decides one article at a time, in order).
+articles while this process decides earlier ones, or while it scores the same ones. A
+third to a half of the cost of an article through dedup moves off the deciding process
+(docs/stories.md#cost); decisions are unchanged (the index still decides one article at a time, in order).
 
 The worker is a convenience, never a dependency: when it cannot start, dies or is stuck
 (no answer within `timeout`), its batch and every later one are prepared in this process,
@@ -141,8 +141,8 @@ def _prepare_packed(rows: list[_Row], settings: PrepareSettings) -> _Packed:
     prepared = prepare_many(items, settings)
     signatures = [p.signature for p in prepared]
     signed = [s.minhash is not None and s.bands is not None for s in signatures]
-    minhashes = np.stack([s.minhash for s in signatures if s.minhash is not None]) if any(signed) else None
-    bands = np.stack([s.bands for s in signatures if s.bands is not None]) if any(signed) else None
+    minhashes = np.stack([s.minhash for s, ok in zip(signatures, signed, strict=True) if ok]) if any(signed) else None
+    bands = np.stack([s.bands for s, ok in zip(signatures, signed, strict=True) if ok]) if any(signed) else None
     digests = b"".join(s.fingerprint for s in signatures)
     if len(digests) != _DIGEST * len(signatures):
         raise ValueError("unexpected fingerprint size")
