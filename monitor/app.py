@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.config import Config, check_topics, default_config, find_config_path, load_config
-from monitor.dedup_worker import PrepareWorker
 from monitor.errors import ConfigError, MonitorError, Problem, RulesError
 from monitor.pipeline import Pipeline, Scorer
 from monitor.rules import RuleSet, load_rules
@@ -63,7 +62,4 @@ def open_runtime(config: Config, ruleset: RuleSet, *, db_path: str | Path | None
     store = Store(db_path if db_path is not None else config.db_path)
     models = load_models(config, ruleset, store, train=train)
     scorer = Scorer(ruleset, models)
-    pipeline = Pipeline(config, scorer, store)
-    if config.model.dedup.prepare_worker:
-        pipeline.worker = PrepareWorker(pipeline.index.prepare_settings)
-    return Runtime(config, ruleset, store, scorer, pipeline)
+    return Runtime(config, ruleset, store, scorer, Pipeline(config, scorer, store))

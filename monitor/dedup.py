@@ -101,10 +101,11 @@ def prepare_many(items: Sequence[DedupInput], settings: PrepareSettings) -> list
     """`Prepared` for each of `items`: the text signatures are computed for all at once."""
     hasher = _hasher(settings.num_perm, settings.bands, settings.shingle_size)
     signatures = hasher.sign_many([_signed_text(item) for item in items], settings.min_shingles)
-    return [
-        Prepared(signature, identity_keys(item), tuple(text_features(item.title, item.text)), _seconds(item.published))
-        for item, signature in zip(items, signatures, strict=True)
-    ]
+    return [_prepare_item(item, signature) for item, signature in zip(items, signatures, strict=True)]
+
+
+def _prepare_item(item: DedupInput, signature: TextSignature) -> Prepared:
+    return Prepared(signature, identity_keys(item), tuple(text_features(item.title, item.text)), _seconds(item.published))
 
 
 @lru_cache(maxsize=8)
@@ -519,7 +520,7 @@ class StoryIndex:
         self.entity_features = entity_features
         self.min_fingerprint_tokens = min_fingerprint_tokens
         self.min_shingles = min_shingles
-        self._hasher = MinHasher(num_perm, bands, shingle_size)
+        self._hasher = _hasher(num_perm, bands, shingle_size)  # shared with prepare_many
         self._num_perm = num_perm
         self._serial = 0
         self._entries: dict[int, _Entry] = {}
@@ -564,8 +565,7 @@ class StoryIndex:
 
     def _prepare_one(self, item: DedupInput) -> Prepared:
         # `prepare_many` for one item, without the batch machinery (~2x cheaper for one).
-        signature = self._hasher.sign(_signed_text(item), self.min_shingles)
-        return Prepared(signature, identity_keys(item), tuple(text_features(item.title, item.text)), _seconds(item.published))
+        return _prepare_item(item, self._hasher.sign(_signed_text(item), self.min_shingles))
 
     def observe_batch(
         self, items: Sequence[DedupInput], nows: Sequence[datetime], prepared: Sequence[Prepared] | None = None
@@ -617,7 +617,7 @@ class StoryIndex:
             original = self._near_copy(signature, prefound)
             kind = NEAR if original is not None else NEW
 
-        snapshot = _Snapshot(prep.stamp, self._mask(item.features), prep.extras)
+        snapshot = self._snapshot(item, prep)
         if original is not None:
             story_id = original.story
         else:
@@ -671,7 +671,7 @@ class StoryIndex:
             story,
             observed,
             keys=(url_key, guid_key, id_key, self._content_key(prep.signature)),
-            snapshot=_Snapshot(prep.stamp, self._mask(item.features), prep.extras),
+            snapshot=self._snapshot(item, prep),
         )
 
     def expire(self, now: datetime) -> int:
@@ -805,8 +805,10 @@ class StoryIndex:
             return None
         return entries[best]
 
-    def _snapshot(self, item: DedupInput) -> _Snapshot:
-        return _Snapshot(_seconds(item.published), self._mask(item.features), text_features(item.title, item.text))
+    def _snapshot(self, item: DedupInput, prep: Prepared | None = None) -> _Snapshot:
+        if prep is None:
+            return _Snapshot(_seconds(item.published), self._mask(item.features), text_features(item.title, item.text))
+        return _Snapshot(prep.stamp, self._mask(item.features), prep.extras)
 
     def _mask(self, features: frozenset[str]) -> int:
         bits = self._bits

@@ -113,8 +113,7 @@ def article_from_row(row: dict[str, object]) -> Article:
 class Pipeline:
     """Runs articles through score, dedup, storage and the outbox."""
 
-    def __init__(self, config: Config, scorer: Scorer, store: Store, index: StoryIndex | None = None,
-                 *, worker: PrepareWorker | None = None) -> None:
+    def __init__(self, config: Config, scorer: Scorer, store: Store, index: StoryIndex | None = None) -> None:
         self.config = config
         self.scorer = scorer
         self.store = store
@@ -124,7 +123,7 @@ class Pipeline:
                                           near_threshold=d.near_threshold,
                                           entity_features=entity_groups(scorer.ruleset))
         # Prepares dedup's per-article work on another core (see monitor/dedup_worker.py).
-        self.worker = worker
+        self.worker = PrepareWorker(self.index.prepare_settings) if d.prepare_worker else None
 
     def close(self) -> None:
         if self.worker is not None:
@@ -134,8 +133,6 @@ class Pipeline:
         """After a restart, rebuild the dedup window from stored articles (oldest first),
         in batches so signatures are computed a few hundred at a time (with a worker, the
         next batch is prepared there while this one is inserted)."""
-        count = [0]
-
         def batches() -> Iterator[tuple[list[DedupInput], tuple[list[str], list[datetime]]]]:
             items: list[DedupInput] = []
             stories: list[str] = []
@@ -146,20 +143,21 @@ class Pipeline:
                 items.append(_dedup_input(article, (), story_features(matched.values())))
                 stories.append(row["story"] or article.id)
                 observed.append(parse_ts(row["fetched"]) or now)
-                count[0] += 1
                 if len(items) >= WARM_UP_BATCH:
                     yield items, (stories, observed)
                     items, stories, observed = [], [], []
             if items:
                 yield items, (stories, observed)
 
+        n = 0
         if self.worker is None:
             for items, (stories, observed) in batches():
                 self.index.restore_batch(items, stories, observed)
+                n += len(items)
         else:
             for items, (stories, observed), prepared in self.worker.ahead(batches()):
                 self.index.restore_batch(items, stories, observed, prepared)
-        n = count[0]
+                n += len(items)
         if n:
             log.info("dedup window rebuilt from %d stored articles", n)
         return n
