@@ -97,7 +97,7 @@ class PrepareWorker:
 
     def _fail(self, error: BaseException) -> None:
         if not self._failed:
-            log.error("dedup worker process failed, preparing in the main process from now on: %s", error)
+            log.error("dedup worker process failed, preparing in the main process from now on: %s", _describe(error, self.timeout))
         self._failed = True
         if self._pool is not None:
             # A stuck worker would never exit by itself: it holds no state, so kill it (the
@@ -117,6 +117,13 @@ class PrepareWorker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _describe(error: BaseException, timeout: float) -> str:
+    """A log line's reason: some of the pool's exceptions have no message of their own."""
+    if isinstance(error, TimeoutError):
+        return f"no answer within {timeout:g} s"
+    return str(error) or type(error).__name__
 
 
 def _ignore_interrupts() -> None:

@@ -546,25 +546,31 @@ def test_observe_batch_matches_observe_across_compactions() -> None:
     assert batched.sizes() == sequential.sizes()
 
 
-@pytest.mark.parametrize("hashed", [False, True])
-def test_band_index_queries_match_a_plain_model_across_compactions(hashed: bool) -> None:
+@pytest.mark.parametrize("kind", ["small", "hashed", "fresh"])
+def test_band_index_queries_match_a_plain_model_across_compactions(kind: str) -> None:
     from monitor.dedup import _BandIndex
 
     rng = np.random.default_rng(9)
-    # Hashed keys spread over the buckets as band keys do; small integers all fall in the
-    # first bucket and take the binary-search path. Both from 400 values: many repeats.
-    space = rng.integers(0, 2**64 - 1, 400, dtype=np.uint64, endpoint=True) if hashed else np.arange(400, dtype=np.uint64)
+    # Hashed keys spread over the filter's bits as band keys do; small integers all share
+    # one bit. "small" and "hashed" draw from 400 values (many repeats); "fresh" from
+    # 30,000, so that most keys first come after the last compaction and are found only
+    # among the recent ones (the filter must not hide those).
+    count = 30_000 if kind == "fresh" else 400
+    space = np.arange(count, dtype=np.uint64) if kind == "small" else rng.integers(0, 2**64 - 1, count, dtype=np.uint64, endpoint=True)
     index, model = _BandIndex(), []  # model: (key, serial) pairs still live
     min_live = 0
     for serial in range(1, 1500):
-        keys = space[rng.integers(0, 400, 16)]
+        keys = space[rng.integers(0, count, 16)]
         index.add(keys, serial)
         model += [(int(k), serial) for k in keys]
         if serial % 97 == 0:
             min_live = serial - int(rng.integers(0, 300))
             index.compact(min_live)
             model = [(k, s) for k, s in model if s >= min_live]
-        probe = space[rng.integers(0, 400, 16)]
+        probe = space[rng.integers(0, count, 16)]
+        if kind == "fresh":  # half of them among the keys of the last 50 articles
+            recent = [k for k, s in model if s > serial - 50]
+            probe[:8] = np.array(recent, dtype=np.uint64)[rng.integers(0, len(recent), 8)]
         if serial % 5 == 0:  # keys never added
             probe = probe ^ np.uint64(0x5555)
         wanted = {int(k) for k in probe}
@@ -572,3 +578,39 @@ def test_band_index_queries_match_a_plain_model_across_compactions(hashed: bool)
         assert sorted(s for s in index.query(probe) if s >= min_live) == expected
         found = index.query_sorted_many([probe])[0]
         assert sorted(s for s in index.query_recent(probe, found) if s >= min_live) == expected
+
+
+def test_band_filter_forgets_expired_keys_when_rebuilt() -> None:
+    from monitor.dedup import _FILTER_REBUILD, _BandIndex
+
+    rng = np.random.default_rng(3)
+    index = _BandIndex()
+    old = rng.integers(0, 2**64 - 1, 2000, dtype=np.uint64, endpoint=True)
+    for serial in range(1, 101):
+        index.add(old[(serial - 1) * 20 : serial * 20], serial)
+    index.compact(0)
+    assert index._may_hold(old).all()  # no false negatives
+    for serial in range(101, 101 + _FILTER_REBUILD):  # all old keys expire
+        index.add(rng.integers(0, 2**64 - 1, 16, dtype=np.uint64, endpoint=True), serial)
+        index.compact(serial)
+    assert index.query(old) == []
+    # Rebuilt from the live keys only: the old keys' bits are gone (bar a few shared ones).
+    assert index._may_hold(old).mean() < 0.05
+
+
+def test_lookup_pairs_reach_every_story_sharing_enough_groups() -> None:
+    from itertools import combinations
+
+    from monitor.dedup import _feature_pairs, _lookup_pairs, _pair_key, _ranked_crcs
+
+    for size in range(2, 13):
+        groups = frozenset(f"g{i}" for i in range(size))
+        crcs = _ranked_crcs(groups)
+        for need in range(2, size + 1):
+            visited = set(_lookup_pairs(groups, need))
+            assert visited <= set(_feature_pairs(groups))
+            # Whatever `need` groups a story shares, one of their pairs is visited.
+            for shared in combinations(crcs, need):
+                assert any(_pair_key(a, b) in visited for a, b in combinations(shared, 2)), (size, need)
+            if need >= 3 and size >= 5:
+                assert len(visited) < len(_feature_pairs(groups))  # and fewer lists are read
