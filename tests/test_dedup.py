@@ -551,10 +551,10 @@ def test_band_index_queries_match_a_plain_model_across_compactions(kind: str) ->
     from monitor.dedup import _BandIndex
 
     rng = np.random.default_rng(9)
-    # Hashed keys spread over the filter's bits as band keys do; small integers all share
-    # one bit. "small" and "hashed" draw from 400 values (many repeats); "fresh" from
+    # Hashed keys spread over the key space as band keys do; small integers bunch at its
+    # start. "small" and "hashed" draw from 400 values (many repeats); "fresh" from
     # 30,000, so that most keys first come after the last compaction and are found only
-    # among the recent ones (the filter must not hide those).
+    # among the recent ones.
     count = 30_000 if kind == "fresh" else 400
     space = np.arange(count, dtype=np.uint64) if kind == "small" else rng.integers(0, 2**64 - 1, count, dtype=np.uint64, endpoint=True)
     index, model = _BandIndex(), []  # model: (key, serial) pairs still live
@@ -578,24 +578,6 @@ def test_band_index_queries_match_a_plain_model_across_compactions(kind: str) ->
         assert sorted(s for s in index.query(probe) if s >= min_live) == expected
         found = index.query_sorted_many([probe])[0]
         assert sorted(s for s in index.query_recent(probe, found) if s >= min_live) == expected
-
-
-def test_band_filter_forgets_expired_keys_when_rebuilt() -> None:
-    from monitor.dedup import _FILTER_REBUILD, _BandIndex
-
-    rng = np.random.default_rng(3)
-    index = _BandIndex()
-    old = rng.integers(0, 2**64 - 1, 2000, dtype=np.uint64, endpoint=True)
-    for serial in range(1, 101):
-        index.add(old[(serial - 1) * 20 : serial * 20], serial)
-    index.compact(0)
-    assert index._may_hold(old).all()  # no false negatives
-    for serial in range(101, 101 + _FILTER_REBUILD):  # all old keys expire
-        index.add(rng.integers(0, 2**64 - 1, 16, dtype=np.uint64, endpoint=True), serial)
-        index.compact(serial)
-    assert index.query(old) == []
-    # Rebuilt from the live keys only: the old keys' bits are gone (bar a few shared ones).
-    assert index._may_hold(old).mean() < 0.05
 
 
 def test_lookup_pairs_reach_every_story_sharing_enough_groups() -> None:
