@@ -1032,8 +1032,7 @@ def _key(kind: str, value: str) -> int:
 def _feature_pairs(groups: frozenset[str]) -> tuple[int, ...]:
     """Keys of the feature pairs of an article: two 32-bit CRCs side by side (a collision only
     adds a candidate, which is then checked on the full features)."""
-    crcs = _ranked_crcs(groups)
-    return tuple(_pair_key(a, b) for a, b in combinations(crcs, 2))
+    return _pairs_within(_ranked_crcs(groups))
 
 
 @lru_cache(maxsize=4096)
@@ -1048,13 +1047,22 @@ def _lookup_pairs(groups: frozenset[str], need: int) -> tuple[int, ...]:
     if need <= 2 or len(groups) > _MAX_KEY_FEATURES:
         return _feature_pairs(groups)
     crcs = _ranked_crcs(groups)
-    parts = [crcs[i :: need - 1] for i in range(need - 1)]
-    return tuple(_pair_key(a, b) for part in parts for a, b in combinations(part, 2))
+    return tuple(key for i in range(need - 1) for key in _pairs_within(crcs[i :: need - 1]))
+
+
+def _pairs_within(crcs: list[int]) -> tuple[int, ...]:
+    # `crcs` ascending: the smaller CRC of a pair is always the first one.
+    return tuple((a << 32) | b for a, b in combinations(crcs, 2))
 
 
 def _ranked_crcs(groups: frozenset[str]) -> list[int]:
-    ranked = sorted((zlib.crc32(g.encode("utf-8", "surrogatepass")), g) for g in groups)
-    return [crc for crc, _ in ranked[:_MAX_KEY_FEATURES]]
+    """The CRCs of the groups, ascending; the first _MAX_KEY_FEATURES of them."""
+    return sorted(map(_group_crc, groups))[:_MAX_KEY_FEATURES]
+
+
+@lru_cache(maxsize=65536)  # group names are a bounded vocabulary: the lexicon's
+def _group_crc(group: str) -> int:
+    return zlib.crc32(group.encode("utf-8", "surrogatepass"))
 
 
 def _pair_key(a: int, b: int) -> int:
