@@ -12,7 +12,9 @@ cost per article can be compared across sizes. Two modes on the same stream: `ob
 article by article, and `observe_batch` on batches of `--batch` articles (what the pipeline
 does with a poll's articles); both must reach the same decisions. Memory: tracemalloc's view of the index
 after the fill (a separate run: tracing slows Python down). Baseline in the same run:
-datasketch MinHash(128) + MinHashLSH on 2,000 of the same texts.
+datasketch MinHash(128) + MinHashLSH on 2,000 of the same texts. `x ref`: steady articles/s
+over the articles/s of that baseline (on 1,000 texts) timed just before the mode, so that
+rows from slow and fast minutes of a shared machine can be compared.
 """
 
 from __future__ import annotations
@@ -232,8 +234,8 @@ def main() -> None:
         worker.collect(worker.submit([stream(10, 1)[0][0]]), [stream(10, 1)[0][0]])
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
-        f"{'mode':>9} {'window':>7} {'fill/s':>7} {'steady/s':>8} {'cpu/s':>6} {'us/art':>6} {'mean':>6} {'MB traced':>9} "
-        f"{'MB peak':>7} {'B/art':>5}  decisions"
+        f"{'mode':>9} {'window':>7} {'fill/s':>7} {'steady/s':>8} {'x ref':>5} {'cpu/s':>6} {'us/art':>6} {'mean':>6} "
+        f"{'MB traced':>9} {'MB peak':>7} {'B/art':>5}  decisions"
     )
     first_cost: dict[int, float] = {}
     baseline_items = None
@@ -247,6 +249,9 @@ def main() -> None:
         kinds, costs = [], {}
         modes = [(0, None), (args.batch, None)] + ([(args.batch, worker)] if worker is not None else [])
         for batch, with_worker in modes:
+            # This machine's speed drifts by up to 2x within minutes: a fixed reference workload
+            # (datasketch on 1,000 texts) timed just before each mode gives a same-minute ratio.
+            reference = datasketch_baseline(items, 1000)
             timed = run(items, size, trace=False, batch=batch, worker=with_worker)
             kinds.append(timed["kinds"])
             # Memory once, in batch mode: the index holds the same structures either way.
@@ -258,8 +263,9 @@ def main() -> None:
             first_cost.setdefault(mode, cost)
             costs[mode] = cost
             mem = f"{memory[0] / 1e6:>9.1f} {memory[1] / 1e6:>7.1f} {memory[0] / size:>5.0f}" if memory[0] else " " * 23
+            ratio = f"{STEADY / timed['steady'] / reference:>5.2f}" if reference else f"{'-':>5}"
             print(
-                f"{mode:>9} {size:>7} {size / timed['fill']:>7.0f} {STEADY / timed['steady']:>8.0f} "
+                f"{mode:>9} {size:>7} {size / timed['fill']:>7.0f} {STEADY / timed['steady']:>8.0f} {ratio} "
                 f"{STEADY / timed['steady_cpu']:>6.0f} {cost:>6.1f} {timed['mean_cpu'] / STEADY * 1e6:>6.1f} {mem}  "
                 f"{timed['kinds']}"
             )
