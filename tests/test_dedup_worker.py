@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,11 +103,27 @@ def test_a_stuck_worker_is_given_up_and_killed(caplog: pytest.LogCaptureFixture)
         assert not worker.active
         for process in processes:
             process.join(timeout=10)
-            assert not process.is_alive()  # killed, not left stopped behind
+            assert _dead(process.pid)  # killed, not left stopped behind
     assert got == expected
     failures = [r.getMessage() for r in caplog.records if "dedup worker process failed" in r.getMessage()]
     assert len(failures) == 1
     assert failures[0].endswith("no answer within 1 s")  # the timeout has no message of its own
+
+
+def _dead(pid: int, wait: float = 10.0) -> bool:
+    """Is the process gone or a zombie? Read from /proc, not from `Process.is_alive`, which
+    says "alive" when another waiter in this process reaped the child first."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def test_collect_checks_the_batch_it_gets_back() -> None:
