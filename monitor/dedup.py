@@ -959,13 +959,9 @@ class StoryIndex:
                 recent = story_keys.get(pair)
                 if recent is None:
                     story_keys[pair] = [mask, story]
-                elif created:  # a new story is in no list yet: skip the scans below
-                    recent += (mask, story)
-                    if len(recent) > 2 * _STORIES_PER_KEY:
-                        del recent[:2]
-                elif recent[-1] is story:
+                elif not created and recent[-1] is story:  # a new story is in no list yet
                     recent[-2] |= mask  # type: ignore[operator]
-                elif story in recent:  # identity: masks are ints, never equal to a story
+                elif not created and story in recent:  # identity: masks are ints, never a story
                     at = recent.index(story)
                     merged = recent[at - 1] | mask  # type: ignore[operator]
                     del recent[at - 1 : at + 1]
@@ -1063,10 +1059,6 @@ def _ranked_crcs(groups: frozenset[str]) -> list[int]:
 @lru_cache(maxsize=65536)  # group names are a bounded vocabulary: the lexicon's
 def _group_crc(group: str) -> int:
     return zlib.crc32(group.encode("utf-8", "surrogatepass"))
-
-
-def _pair_key(a: int, b: int) -> int:
-    return (a << 32) | b if a <= b else (b << 32) | a
 
 
 def _host(url: str) -> str:

@@ -112,7 +112,7 @@ def test_a_stuck_worker_is_given_up_and_killed(caplog: pytest.LogCaptureFixture)
 
 def _dead(pid: int, wait: float = 10.0) -> bool:
     """Is the process gone or a zombie? Read from /proc, not from `Process.is_alive`, which
-    says "alive" when another waiter in this process reaped the child first."""
+    can say "alive" when another waiter in this process reaped the child first."""
     deadline = time.monotonic() + wait
     while True:
         try:
