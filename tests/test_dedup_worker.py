@@ -78,8 +78,8 @@ def test_a_killed_worker_falls_back_to_this_process(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), PrepareWorker(helped.prepare_settings) as worker:
         for n, (chunk, nows, prepared) in enumerate(worker.ahead(batches(items, 10))):
             if n == 1:  # a real crash: the worker process is killed while batches are in flight
-                for pid in list(worker._pool._processes):  # type: ignore[union-attr]
-                    os.kill(pid, signal.SIGKILL)
+                assert worker.pid is not None
+                os.kill(worker.pid, signal.SIGKILL)
             got += helped.observe_batch(chunk, nows, prepared)
         assert not worker.active
     assert got == expected  # no article lost or decided differently
@@ -95,15 +95,14 @@ def test_a_stuck_worker_is_given_up_and_killed(caplog: pytest.LogCaptureFixture)
     with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), \
             PrepareWorker(helped.prepare_settings, timeout=1.0) as worker:
         worker.collect(worker.submit(items[:1]), items[:1])  # started
-        processes = list(worker._pool._processes.values())  # type: ignore[union-attr]
-        for process in processes:  # frozen, as by a debugger or a swapping machine
-            os.kill(process.pid, signal.SIGSTOP)
+        pid = worker.pid
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)  # frozen, as by a debugger or a swapping machine
         for chunk, nows, prepared in worker.ahead(batches(items, 10)):
             got += helped.observe_batch(chunk, nows, prepared)
         assert not worker.active
-        for process in processes:
-            process.join(timeout=10)
-            assert _dead(process.pid)  # killed, not left stopped behind
+        assert worker.pid is None
+        assert _dead(pid)  # killed, not left stopped behind
     assert got == expected
     failures = [r.getMessage() for r in caplog.records if "dedup worker process failed" in r.getMessage()]
     assert len(failures) == 1
