@@ -29,12 +29,14 @@ import math
 import re
 import sys
 import zlib
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import combinations
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -83,7 +85,7 @@ class Prepared(NamedTuple):
 
     signature: TextSignature
     identity: tuple[int, int, int]  # keys of the canonical URL, the GUID and the article id (0 = none)
-    extras: tuple[str, ...]  # numbers and designators of the title and lead, see text_features
+    extras: tuple[str, ...]  # numbers and designators of the title and lead (text_features), sorted
     stamp: float  # published time in seconds since 1970
 
 
@@ -105,7 +107,12 @@ def prepare_many(items: Sequence[DedupInput], settings: PrepareSettings) -> list
 
 
 def _prepare_item(item: DedupInput, signature: TextSignature) -> Prepared:
-    return Prepared(signature, identity_keys(item), tuple(text_features(item.title, item.text)), _seconds(item.published))
+    return Prepared(signature, identity_keys(item), _sorted_extras(item), _seconds(item.published))
+
+
+def _sorted_extras(item: DedupInput) -> tuple[str, ...]:
+    # Sorted: numbers ("#...") first, designators ("~...") last, see _Snapshot.
+    return tuple(sorted(text_features(item.title, item.text)))
 
 
 @lru_cache(maxsize=8)
@@ -229,13 +236,14 @@ class _Snapshot:
 
     __slots__ = ("designators", "extras", "mask", "stamp")
 
-    def __init__(self, stamp: float, mask: int, extras: tuple[str, ...] | frozenset[str]) -> None:
+    def __init__(self, stamp: float, mask: int, extras: tuple[str, ...]) -> None:
         self.stamp = stamp  # published time in seconds since 1970
         self.mask = mask
         # Numbers and designators as tuples of interned strings: a frozenset costs 216 bytes
         # even when small, and the same "#155" is then one string for all articles.
-        self.extras = tuple(sys.intern(x) for x in extras) if extras else ()
-        self.designators = tuple(x for x in self.extras if x[0] == "~") if extras else ()
+        self.extras = tuple(map(sys.intern, extras)) if extras else ()
+        # `extras` are sorted ("#" < "~"): the designators are the tail.
+        self.designators = self.extras[bisect_left(self.extras, "~") :] if extras else ()
 
 
 def _share(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -811,7 +819,7 @@ class StoryIndex:
 
     def _snapshot(self, item: DedupInput, prep: Prepared | None = None) -> _Snapshot:
         if prep is None:
-            return _Snapshot(_seconds(item.published), self._mask(item.features), text_features(item.title, item.text))
+            return _Snapshot(_seconds(item.published), self._mask(item.features), _sorted_extras(item))
         return _Snapshot(prep.stamp, self._mask(item.features), prep.extras)
 
     def _mask(self, features: frozenset[str]) -> int:
@@ -1031,7 +1039,6 @@ def _feature_pairs(groups: frozenset[str]) -> tuple[int, ...]:
     return _pairs_within(_ranked_crcs(groups))
 
 
-@lru_cache(maxsize=4096)
 def _lookup_pairs(groups: frozenset[str], need: int) -> tuple[int, ...]:
     """The pairs a lookup must visit to reach every story sharing `need` groups with an article.
 
@@ -1040,10 +1047,22 @@ def _lookup_pairs(groups: frozenset[str], need: int) -> tuple[int, ...]:
     of a visited pair. With 6 groups and need 3 that is 6 of 15 lists; with 7 and need 4, 5
     of 21. An article with more groups than are keyed visits all its pairs.
     """
+    pairs = _feature_pairs(groups)  # cached: the insert that follows asks for them too
     if need <= 2 or len(groups) > _MAX_KEY_FEATURES:
-        return _feature_pairs(groups)
-    crcs = _ranked_crcs(groups)
-    return tuple(key for i in range(need - 1) for key in _pairs_within(crcs[i :: need - 1]))
+        return pairs
+    return _pick(len(groups), need)(pairs)
+
+
+@lru_cache(maxsize=256)
+def _pick(count: int, need: int) -> Callable[[tuple[int, ...]], tuple[int, ...]]:
+    """Selects, from the `_feature_pairs` of `count` groups (in `combinations` order of their
+    ranks), the pairs whose two ranks fall in the same part: rank % (need - 1) equal."""
+    parts = need - 1
+    picked = [at for at, (i, j) in enumerate(combinations(range(count), 2)) if i % parts == j % parts]
+    if len(picked) == 1:
+        only = picked[0]
+        return lambda pairs: (pairs[only],)
+    return itemgetter(*picked)  # type: ignore[return-value]
 
 
 def _pairs_within(crcs: list[int]) -> tuple[int, ...]:
