@@ -48,15 +48,24 @@ class Channel:
         os.set_blocking(read_fd, False)
         os.set_blocking(write_fd, False)
         self._inbox = bytearray()  # bytes read but not yet a whole message
+        # Read into one reused buffer: `os.read(fd, n)` allocates n bytes per call, and a
+        # large fresh allocation is an mmap and page faults every time.
+        self._buffer = bytearray(_READ_CHUNK)
+        self._view = memoryview(self._buffer)
         self._replies: deque[bytes] = deque()  # whole messages not yet received
 
     def send(self, payload: bytes, timeout: float) -> None:
         """Write one message; TimeoutError when it cannot all be written within `timeout`."""
-        data = memoryview(_HEADER.pack(len(payload)) + payload)
+        header, data = _HEADER.pack(len(payload)), memoryview(payload)
         deadline = time.monotonic() + timeout
-        while data:
+        while header or data:
             try:
-                data = data[os.write(self._write_fd, data) :]
+                # One system call for both parts, without copying the payload behind the header.
+                written = os.writev(self._write_fd, [header, data] if header else [data])
+                if header:
+                    taken = min(written, len(header))
+                    header, written = header[taken:], written - taken
+                data = data[written:]
                 continue
             except BlockingIOError:
                 pass
@@ -82,13 +91,13 @@ class Channel:
         """Read what the pipe holds now; split off whole messages."""
         while True:
             try:
-                chunk = os.read(self._read_fd, _READ_CHUNK)
+                size = os.readv(self._read_fd, [self._buffer])
             except BlockingIOError:
                 break
-            if not chunk:
+            if not size:
                 raise WorkerGone("the worker closed its end of the pipe")
-            self._inbox += chunk
-            if len(chunk) < _READ_CHUNK:
+            self._inbox += self._view[:size]
+            if size < _READ_CHUNK:
                 break
         inbox = self._inbox
         start = 0

@@ -195,3 +195,20 @@ def test_warm_up_with_the_worker_rebuilds_the_same_window(tmp_path: Path, monkey
     assert rebuilt[0] == rebuilt[1]
     assert rebuilt[0][0]["articles"] == len(rows)
     assert rebuilt[0][1], "no story found by the ids the replay gave"
+
+
+def test_an_error_in_the_worker_is_logged_and_the_batch_is_prepared_here(caplog: pytest.LogCaptureFixture) -> None:
+    good = stream(4)
+    # A bad timestamp (a caller's bug): preparing it fails in the worker and here alike.
+    bad = [DedupInput("x", "https://x.example/1", None, "t", WIRE, "X", "en", "yesterday")]  # type: ignore[arg-type]
+    index = StoryIndex()
+    with pytest.raises(Exception) as here:
+        index.prepare(bad)
+    with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), PrepareWorker(index.prepare_settings) as worker:
+        assert len(worker.collect(worker.submit(good), good)) == len(good)
+        with pytest.raises(here.type):
+            worker.collect(worker.submit(bad), bad)  # the same error as without a worker
+        assert not worker.active
+        assert len(worker.collect(worker.submit(good), good)) == len(good)  # prepared here now
+    failures = [r.getMessage() for r in caplog.records if "dedup worker process failed" in r.getMessage()]
+    assert len(failures) == 1 and here.type.__name__ in failures[0]  # the worker's error, named
