@@ -1036,7 +1036,8 @@ def _key(kind: str, value: str) -> int:
 def _feature_pairs(groups: frozenset[str]) -> tuple[int, ...]:
     """Keys of the feature pairs of an article: two 32-bit CRCs side by side (a collision only
     adds a candidate, which is then checked on the full features)."""
-    return _pairs_within(_ranked_crcs(groups))
+    # Ranked ascending: the smaller CRC of a pair is always the first one.
+    return tuple((a << 32) | b for a, b in combinations(_ranked_crcs(groups), 2))
 
 
 def _lookup_pairs(groups: frozenset[str], need: int) -> tuple[int, ...]:
@@ -1063,11 +1064,6 @@ def _pick(count: int, need: int) -> Callable[[tuple[int, ...]], tuple[int, ...]]
         only = picked[0]
         return lambda pairs: (pairs[only],)
     return itemgetter(*picked)  # type: ignore[return-value]
-
-
-def _pairs_within(crcs: list[int]) -> tuple[int, ...]:
-    # `crcs` ascending: the smaller CRC of a pair is always the first one.
-    return tuple((a << 32) | b for a, b in combinations(crcs, 2))
 
 
 def _ranked_crcs(groups: frozenset[str]) -> list[int]:

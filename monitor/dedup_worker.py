@@ -63,8 +63,8 @@ class PrepareWorker:
                 target=_serve, args=(requests_in, replies_out, settings), name="dedup-prepare", daemon=True
             )
             self._process.start()
-            # The child has its own copies: without closing ours, its exit would not be seen.
             self._channel = Channel(_take_fd(replies_in), _take_fd(requests_out))
+            # The child has its own copies: without closing ours, its exit would not be seen.
             requests_in.close()
             replies_out.close()
         except (OSError, ValueError) as e:
@@ -78,7 +78,7 @@ class PrepareWorker:
     @property
     def pid(self) -> int | None:
         """The worker's process id while it runs (for operators and tests)."""
-        return self._process.pid if self._process is not None and self.active else None
+        return self._process.pid if self._process is not None else None  # None once stopped
 
     def submit(self, items: Sequence[DedupInput]) -> Ticket | None:
         """Start preparing `items` in the worker (None when it is not available)."""
@@ -168,7 +168,7 @@ def _take_fd(end: Connection) -> int:
 
 
 def _describe(error: BaseException, timeout: float) -> str:
-    """A log line's reason: some of the pool's exceptions have no message of their own."""
+    """A log line's reason: some exceptions (a timeout) have no message of their own."""
     if isinstance(error, TimeoutError):
         return f"no answer within {timeout:g} s"
     return str(error) or type(error).__name__

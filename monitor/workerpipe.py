@@ -56,16 +56,11 @@ class Channel:
 
     def send(self, payload: bytes, timeout: float) -> None:
         """Write one message; TimeoutError when it cannot all be written within `timeout`."""
-        header, data = _HEADER.pack(len(payload)), memoryview(payload)
+        data = _framed(payload)
         deadline = time.monotonic() + timeout
-        while header or data:
+        while data:
             try:
-                # One system call for both parts, without copying the payload behind the header.
-                written = os.writev(self._write_fd, [header, data] if header else [data])
-                if header:
-                    taken = min(written, len(header))
-                    header, written = header[taken:], written - taken
-                data = data[written:]
+                data = data[os.write(self._write_fd, data) :]
                 continue
             except BlockingIOError:
                 pass
@@ -120,6 +115,10 @@ def _remaining(deadline: float) -> float:
     return max(0.0, deadline - time.monotonic())
 
 
+def _framed(payload: bytes) -> memoryview:
+    return memoryview(_HEADER.pack(len(payload)) + payload)
+
+
 # -- the child's end ------------------------------------------------------------------
 
 
@@ -136,7 +135,7 @@ def read_message(fd: int) -> bytes | None:
 
 
 def write_message(fd: int, payload: bytes) -> None:
-    data = memoryview(_HEADER.pack(len(payload)) + payload)
+    data = _framed(payload)
     while data:
         data = data[os.write(fd, data) :]
 
