@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.classify import ModelSet  # noqa: E402
-from monitor.modelfile import read_training_file  # noqa: E402
 from monitor.models import KeywordResult  # noqa: E402
-from monitor.scoring import decide, needs_probability  # noqa: E402
+from monitor.relevance.classify import ModelSet  # noqa: E402
+from monitor.relevance.modelfile import read_training_file  # noqa: E402
+from monitor.relevance.scoring import decide, needs_probability  # noqa: E402
 
 ARTICLES = ROOT.parent / "shared" / "data" / "articles"
 
@@ -86,8 +86,8 @@ def main() -> None:
         print(f"{ARTICLES} absent: throughput not measured")
         return
     try:
-        from monitor.matching import KeywordEngine
-        from monitor.rules import load_rules
+        from monitor.relevance.matching import KeywordEngine
+        from monitor.relevance.rules import load_rules
     except ImportError:
         KeywordEngine = None  # type: ignore[assignment,misc]
     articles = load_articles(args.limit)
@@ -105,7 +105,7 @@ def main() -> None:
           f"{clf_only:10,.0f} articles/s")
 
     if KeywordEngine is None:
-        print("  monitor.matching / monitor.rules not available: keyword baseline skipped")
+        print("  monitor.relevance.matching / monitor.relevance.rules not available: keyword baseline skipped")
         return
     topics = load_rules(ROOT / "rules").topics
     engine = KeywordEngine(topics)

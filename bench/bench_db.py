@@ -1,7 +1,7 @@
 """A long-running database stays fast: 20,000 articles/day in the real schema, hot queries timed.
 
 Generates 1 month and 3 months of data (600 k and 1.8 M articles) in SQLite files built
-by `monitor.store.Store`, then times the queries the daemon, `monitor status` and
+by `monitor.state.store.Store`, then times the queries the daemon, `monitor status` and
 /metrics run all day, prints each query plan (index use), the ratio 3 months / 1 month,
 and an extrapolation to a year. With the default retention (90 days) the articles table
 stops growing at about 3 months; matches, stories and alerts keep growing.
@@ -27,9 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor import reports
-from monitor.status import status_data
-from monitor.store import Store, ts
+from monitor.commands.status import status_data
+from monitor.state import reports
+from monitor.state.store import Store, ts
 
 ARTICLES_PER_DAY = 20_000
 FEEDS = 1_000
@@ -395,7 +395,7 @@ def live_insert_ms(store: Store, now: datetime, n: int = 500) -> float:
 
 
 def fts_build(path: Path) -> tuple[float, float]:
-    from monitor.browse import ensure_fts
+    from monitor.commands.browse import ensure_fts
 
     store = Store(path)
     try:

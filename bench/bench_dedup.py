@@ -32,9 +32,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.dedup import DedupInput, StoryIndex
-from monitor.dedup_worker import PrepareWorker
 from monitor.models import DedupDecision
+from monitor.stories.dedup import DedupInput, StoryIndex
+from monitor.stories.dedup_worker import PrepareWorker
 
 WINDOW = timedelta(hours=72)
 STEADY = 10_000

@@ -26,9 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
 
-from monitor.deliver import Channel
-from monitor.models import Alert, AlertState
-from monitor.outbox_policy import (
+from monitor.delivery.deliver import Channel
+from monitor.delivery.outbox_policy import (
     RateLimit,
     RateLimiter,
     RetryPolicy,
@@ -36,9 +35,10 @@ from monitor.outbox_policy import (
     next_attempt,
     next_group_time,
 )
-from monitor.render import AlertView, render
-from monitor.route import ChannelSpec
-from monitor.secrets import Redactor
+from monitor.delivery.render import AlertView, render
+from monitor.delivery.route import ChannelSpec
+from monitor.models import Alert, AlertState
+from monitor.ops.secrets import Redactor
 
 
 class Receiver:

@@ -30,10 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.matching import KeywordEngine  # noqa: E402
-from monitor.query import parse_query, to_source  # noqa: E402
-from monitor.rules import Group, RuleSet, Term, Topic, load_rules  # noqa: E402
-from monitor.text import is_unspaced_char, normalize  # noqa: E402
+from monitor.relevance.matching import KeywordEngine  # noqa: E402
+from monitor.relevance.query import parse_query, to_source  # noqa: E402
+from monitor.relevance.rules import load_rules  # noqa: E402
+from monitor.relevance.text import is_unspaced_char, normalize  # noqa: E402
+from monitor.relevance.topics import Group, RuleSet, Term, Topic  # noqa: E402
 
 ARTICLES = ROOT.parent / "shared" / "data" / "articles"
 TARGET_RATE, TARGET_VS_REGEX, TARGET_SCALING = 20_000, 5.0, 1.5

@@ -13,7 +13,7 @@ at random gaps. Each carries a unique token in its link; the latency of an artic
 arrival time of the first e-mail holding its token minus the time the feed server began
 to hand the article out. Target (issue 7): p95 <= poll interval + 5 s.
 
-Burst phase: 1,000 alerts are committed to the outbox (monitor.store.Store.enqueue_alert,
+Burst phase: 1,000 alerts are committed to the outbox (monitor.state.store.Store.enqueue_alert,
 as a burst of matches would) before the daemon starts; the channel has a rate limit
 (`--burst-rate`, default 30/min) and the outbox groups up to 20 alerts per message.
 Reported: messages received, alerts covered, duplicates, duration, and the most messages
@@ -54,7 +54,7 @@ from _loopback import (
     write_config,
 )
 
-from monitor.outbox_policy import RateLimit
+from monitor.delivery.outbox_policy import RateLimit
 
 
 def stage_breakdown(
@@ -65,7 +65,7 @@ def stage_breakdown(
     (committed -> delivery pass that sent it), send (that pass -> arrival at the receiver)."""
     import sqlite3
 
-    from monitor.store import parse_ts
+    from monitor.state.store import parse_ts
 
     db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
@@ -181,7 +181,7 @@ def latency_phase(
 
 
 def burst_phase(base: Path, *, alerts: int, rate: str, interval: float) -> dict[str, object]:
-    from monitor.store import Store
+    from monitor.state.store import Store
 
     workdir = base / "burst"
     (workdir / "state").mkdir(parents=True)

@@ -138,9 +138,9 @@ def _worker_peak_rss() -> int:
 
 
 async def cycle(n: int, ports: list[int]) -> dict[str, float]:
-    from monitor.fetch import FeedRequest, Fetcher, FetchLimits, body_hash
-    from monitor.parse import ParsePool
-    from monitor.schedule import PollOutcome, SchedulePolicy, new_feed_state, next_poll
+    from monitor.ingest.fetch import FeedRequest, Fetcher, FetchLimits, body_hash
+    from monitor.ingest.parse import ParsePool
+    from monitor.ingest.schedule import PollOutcome, SchedulePolicy, new_feed_state, next_poll
 
     policy = SchedulePolicy()
     now = datetime(2024, 5, 1, 12, tzinfo=UTC)

@@ -24,9 +24,9 @@ ARTICLES = ROOT.parent / "shared" / "data" / "articles"
 sys.path.insert(0, str(ROOT))
 
 from monitor.app import open_runtime  # noqa: E402
+from monitor.commands.replay import read_lines, replay  # noqa: E402
 from monitor.config import default_config  # noqa: E402
-from monitor.replay import read_lines, replay  # noqa: E402
-from monitor.rules import load_rules  # noqa: E402
+from monitor.relevance.rules import load_rules  # noqa: E402
 
 
 def load_lines(limit: int | None) -> list[str]:

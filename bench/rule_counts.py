@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from monitor.matching import KeywordEngine  # noqa: E402
 from monitor.models import KeywordResult  # noqa: E402
-from monitor.rules import load_rules  # noqa: E402
+from monitor.relevance.matching import KeywordEngine  # noqa: E402
+from monitor.relevance.rules import load_rules  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "articles"
 

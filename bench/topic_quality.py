@@ -1,7 +1,7 @@
 """Quality of the shipped watch topics: precision/recall on labeled sets, alert rates on real data.
 
 Runs the production replay pipeline in-process (`monitor.app.open_runtime` on a
-":memory:" database, `monitor.replay.replay`), so the keyword engine, the classifier
+":memory:" database, `monitor.commands.replay.replay`), so the keyword engine, the classifier
 and the `classifier.mode` combination are exactly what the daemon would do. The models
 are trained from `seeds/training/` into a throwaway state directory.
 
@@ -101,7 +101,7 @@ class Runner:
     def __init__(self, rules_dir: Path) -> None:
         from monitor.app import open_runtime
         from monitor.config import default_config
-        from monitor.rules import load_rules
+        from monitor.relevance.rules import load_rules
 
         self.config = default_config(REPO)
         self.ruleset = load_rules(rules_dir)
@@ -111,9 +111,9 @@ class Runner:
         rt.close()
 
     def run(self, lines: list[str], name: str, fast: bool = False) -> dict[str, list[Scored]]:
+        from monitor.commands.replay import output_record, read_lines, replay
         from monitor.pipeline import Pipeline, Scorer
-        from monitor.replay import output_record, read_lines, replay
-        from monitor.store import Store
+        from monitor.state.store import Store
 
         parsed = list(read_lines(iter(x + "\n" for x in lines), name))
         out = io.StringIO()

@@ -9,8 +9,9 @@ from pathlib import Path
 from monitor.config import Config, check_topics, default_config, find_config_path, load_config
 from monitor.errors import ConfigError, MonitorError, Problem, RulesError
 from monitor.pipeline import Pipeline, Scorer
-from monitor.rules import RuleSet, load_rules
-from monitor.store import Store
+from monitor.relevance.rules import load_rules
+from monitor.relevance.topics import RuleSet
+from monitor.state.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def load_models(config: Config, ruleset: RuleSet, store: Store, *, train: bool =
     if not config.model.classifier.enabled:
         return None
     try:
-        from monitor.training import ensure_models
+        from monitor.relevance.training import ensure_models
     except ImportError:  # classifier stage not installed in this build
         return None
     try:

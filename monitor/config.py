@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from monitor.delivery.outbox_policy import QuietHours, RateLimit, RetryPolicy, parse_schedule
+from monitor.delivery.route import ChannelSpec, Route
 from monitor.errors import ConfigError, Problem
-from monitor.outbox_policy import QuietHours, RateLimit, RetryPolicy, parse_schedule
-from monitor.route import ChannelSpec, Route
-from monitor.secrets import DEFAULT_REDACTOR, resolve_secret
+from monitor.ops.secrets import DEFAULT_REDACTOR, resolve_secret
 
 ENV_CONFIG = "MONITOR_CONFIG"
 DEFAULT_CONFIG_NAMES = ("config.toml", "/etc/media-monitor/config.toml")

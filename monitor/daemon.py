@@ -23,13 +23,14 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor import metrics, reports, sdnotify
 from monitor.app import Runtime, load_config_and_rules, open_runtime
+from monitor.delivery.outbox import Outbox
 from monitor.errors import MonitorError
-from monitor.healthserver import HealthServer, parse_listen
-from monitor.metrics import DeadManPolicy, ProcessCounters
-from monitor.outbox import Outbox
-from monitor.poller import Poller
+from monitor.ingest.poller import Poller
+from monitor.ops import metrics, sdnotify
+from monitor.ops.healthserver import HealthServer, parse_listen
+from monitor.ops.metrics import DeadManPolicy, ProcessCounters
+from monitor.state import reports
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ class Article:
     language: str | None  # ISO 639-1 code or None
     published: datetime | None
     fetched: datetime
-    content_hash: str  # hash of normalised title+text, see monitor.text
+    content_hash: str  # hash of normalised title+text, see monitor.relevance.text
     source: str = ""  # outlet name (feed title or input `source`)
     published_is_guess: bool = False  # True when `published` fell back to first-seen time
 

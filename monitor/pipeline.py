@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from monitor.config import Config
-from monitor.dedup import DedupInput, StoryIndex
-from monitor.dedup_worker import PrepareWorker
-from monitor.matching import KeywordEngine
+from monitor.delivery.outbox_policy import next_digest_time
+from monitor.delivery.route import route
 from monitor.models import Article, DedupDecision, KeywordResult, Match
-from monitor.outbox_policy import next_digest_time
-from monitor.route import route
-from monitor.rules import RuleSet, Topic
-from monitor.scoring import decide, needs_probability
-from monitor.store import Store, parse_ts
+from monitor.relevance.matching import KeywordEngine
+from monitor.relevance.scoring import decide, needs_probability
+from monitor.relevance.topics import RuleSet, Topic
+from monitor.state.store import Store, parse_ts
+from monitor.stories.dedup import DedupInput, StoryIndex
+from monitor.stories.dedup_worker import PrepareWorker
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Scorer:
     """Keyword engine + classifier over a batch: one vectorisation for all topics."""
 
     ruleset: RuleSet
-    models: object | None = None  # monitor.classify.ModelSet when trained
+    models: object | None = None  # monitor.relevance.classify.ModelSet when trained
     engine: KeywordEngine = field(init=False)
 
     def __post_init__(self) -> None:
@@ -122,7 +122,7 @@ class Pipeline:
                                           story_window=timedelta(hours=d.story_window_hours),
                                           near_threshold=d.near_threshold,
                                           entity_features=entity_groups(scorer.ruleset))
-        # Prepares dedup's per-article work on another core (see monitor/dedup_worker.py).
+        # Prepares dedup's per-article work on another core (see monitor/stories/dedup_worker.py).
         self.worker = PrepareWorker(self.index.prepare_settings) if d.prepare_worker else None
 
     def close(self) -> None:

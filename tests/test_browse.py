@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from helpers import seed_article_record
 
-from monitor import browse, reports
+from monitor.commands import browse
 from monitor.models import Article, DedupDecision, KeywordResult, Match
-from monitor.store import Store
+from monitor.state import reports
+from monitor.state.store import Store
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

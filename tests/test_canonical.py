@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor import canonical as canonical_module
-from monitor.canonical import _canonical, canonical_url
+from monitor.stories import canonical as canonical_module
+from monitor.stories.canonical import _canonical, canonical_url
 
 STORY = "https://example.com/world/asia/kim-putin-summit"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monitor.classify import (
+from monitor.errors import ModelError
+from monitor.relevance.classify import (
     LabeledForTopic,
     LabeledText,
     ModelSet,
@@ -18,7 +19,6 @@ from monitor.classify import (
     labeled_from_record,
     prepare_text,
 )
-from monitor.errors import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -212,7 +212,7 @@ def test_prepare_text_folds_case_width_and_punctuation() -> None:
 
 @pytest.mark.slow
 def test_seeds_train_fast_and_cross_validate_well() -> None:
-    from monitor.modelfile import read_training_file
+    from monitor.relevance.modelfile import read_training_file
 
     files = sorted((ROOT / "seeds" / "training").glob("*.jsonl"))
     if not files:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT, SHARED, demo_config, run_cli
 
-from monitor.cli import main
+from monitor.commands.cli import main
 
 
 def all_commands(group: click.Group, prefix: str = "") -> list[str]:
@@ -114,7 +114,7 @@ def test_once_then_status_stories_alerts_label_backup(cfg: Path, tmp_path: Path)
 def test_alerts_retry_dead(cfg: Path, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from monitor.store import Store
+    from monitor.state.store import Store
 
     store = Store(tmp_path / "state" / "monitor.db")
     now = datetime.now(UTC)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from helpers import MONITOR, ROOT
 
-from monitor.store import Store
+from monitor.state.store import Store
 
 DEADLINE = 120  # bounds a broken run; not a speed check
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.dedup import DedupInput, StoryIndex, text_features
-from monitor.shingle import BATCH_CHARS, MinHasher, token_hashes
+from monitor.stories.dedup import DedupInput, StoryIndex, text_features
+from monitor.stories.shingle import BATCH_CHARS, MinHasher, token_hashes
 
 T0 = datetime(2023, 9, 13, 6, 0, tzinfo=UTC)
 
@@ -548,7 +548,7 @@ def test_observe_batch_matches_observe_across_compactions() -> None:
 
 @pytest.mark.parametrize("kind", ["small", "hashed", "fresh"])
 def test_band_index_queries_match_a_plain_model_across_compactions(kind: str) -> None:
-    from monitor.dedup import _BandIndex
+    from monitor.stories.dedup import _BandIndex
 
     rng = np.random.default_rng(9)
     # Hashed keys spread over the key space as band keys do; small integers bunch at its
@@ -583,7 +583,7 @@ def test_band_index_queries_match_a_plain_model_across_compactions(kind: str) ->
 def test_lookup_pairs_reach_every_story_sharing_enough_groups() -> None:
     from itertools import combinations
 
-    from monitor.dedup import _feature_pairs, _lookup_pairs, _ranked_crcs
+    from monitor.stories.dedup import _feature_pairs, _lookup_pairs, _ranked_crcs
 
     for size in range(2, 13):
         groups = frozenset(f"g{i}" for i in range(size))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import demo_config, run_cli, write_jsonl
 
-from monitor.dedup import DedupInput, StoryIndex
-from monitor.dedup_worker import PrepareWorker
+from monitor.stories.dedup import DedupInput, StoryIndex
+from monitor.stories.dedup_worker import PrepareWorker
 
 T0 = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 WIRE = (
@@ -75,7 +75,7 @@ def test_a_killed_worker_falls_back_to_this_process(caplog: pytest.LogCaptureFix
     plain, helped = StoryIndex(), StoryIndex()
     expected = [d for chunk, nows in batches(items, 10) for d in plain.observe_batch(chunk, nows)]
     got = []
-    with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), PrepareWorker(helped.prepare_settings) as worker:
+    with caplog.at_level(logging.ERROR, logger="monitor.stories.dedup_worker"), PrepareWorker(helped.prepare_settings) as worker:
         for n, (chunk, nows, prepared) in enumerate(worker.ahead(batches(items, 10))):
             if n == 1:  # a real crash: the worker process is killed while batches are in flight
                 assert worker.pid is not None
@@ -92,7 +92,7 @@ def test_a_stuck_worker_is_given_up_and_killed(caplog: pytest.LogCaptureFixture)
     plain, helped = StoryIndex(), StoryIndex()
     expected = [d for chunk, nows in batches(items, 10) for d in plain.observe_batch(chunk, nows)]
     got = []
-    with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), \
+    with caplog.at_level(logging.ERROR, logger="monitor.stories.dedup_worker"), \
             PrepareWorker(helped.prepare_settings, timeout=1.0) as worker:
         worker.collect(worker.submit(items[:1]), items[:1])  # started
         pid = worker.pid
@@ -204,7 +204,7 @@ def test_an_error_in_the_worker_is_logged_and_the_batch_is_prepared_here(caplog:
     index = StoryIndex()
     with pytest.raises(Exception) as here:
         index.prepare(bad)
-    with caplog.at_level(logging.ERROR, logger="monitor.dedup_worker"), PrepareWorker(index.prepare_settings) as worker:
+    with caplog.at_level(logging.ERROR, logger="monitor.stories.dedup_worker"), PrepareWorker(index.prepare_settings) as worker:
         assert len(worker.collect(worker.submit(good), good)) == len(good)
         with pytest.raises(here.type):
             worker.collect(worker.submit(bad), bad)  # the same error as without a worker

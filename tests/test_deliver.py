@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from monitor.deliver import (
+from monitor.delivery.deliver import (
     FAILED,
     RATE_LIMITED,
     REJECTED,
@@ -28,11 +28,11 @@ from monitor.deliver import (
     channel_url,
     validate_url,
 )
+from monitor.delivery.outbox_policy import RateLimit
+from monitor.delivery.render import AlertView, render
+from monitor.delivery.route import ChannelSpec
 from monitor.errors import DeliveryError
-from monitor.outbox_policy import RateLimit
-from monitor.render import AlertView, render
-from monitor.route import ChannelSpec
-from monitor.secrets import RedactingFilter, Redactor
+from monitor.ops.secrets import RedactingFilter, Redactor
 
 VIEW = AlertView(topic="dprk-russia", score=0.87, title="Kim and Putin discuss arms supplies",
                  url="https://news.example.org/kim-putin", source="Example News", language="en",

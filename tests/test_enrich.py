@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pytest_httpserver import HTTPServer
 
-from monitor.enrich import (
+from monitor.ingest.enrich import (
     FullTextFetcher,
     detect_language,
     extract_main_text,
@@ -16,7 +16,7 @@ from monitor.enrich import (
     strip_boilerplate,
     with_language,
 )
-from monitor.fetch import Fetcher, FetchLimits
+from monitor.ingest.fetch import Fetcher, FetchLimits
 from monitor.models import Article
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)

@@ -20,11 +20,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from apprise.plugins.slack import NotifySlack
 
-from monitor.deliver import Channel
-from monitor.outbox_policy import RateLimit
-from monitor.render import AlertView, header_safe, render, safe_link_url, slack_escape
-from monitor.route import ChannelSpec
-from monitor.secrets import Redactor
+from monitor.delivery.deliver import Channel
+from monitor.delivery.outbox_policy import RateLimit
+from monitor.delivery.render import AlertView, header_safe, render, safe_link_url, slack_escape
+from monitor.delivery.route import ChannelSpec
+from monitor.ops.secrets import Redactor
 
 PINGS = ["<!channel>", "<!here>", "<!everyone>", "@everyone", "@here", "<@U123>", "<#C123>",
          "<!subteam^S123>", "&lt;!channel&gt;"]

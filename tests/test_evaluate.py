@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from monitor.classify import CVResult, LabeledText
-from monitor.evaluate import Counts, EvalRow, evaluate, render_report, rows_from_cv
+from monitor.commands.evalview import render_report
+from monitor.relevance.classify import CVResult, LabeledText
+from monitor.relevance.evaluate import Counts, EvalRow, evaluate, rows_from_cv
 
 # Topic "a": 10 rows. Alerts: a1 a2 a3 (label 1,1,0) and a9 (label 1)... see table.
 #   id   lang label score alert

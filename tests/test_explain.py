@@ -1,4 +1,4 @@
-"""monitor.explain: the explanation data and its rich rendering."""
+"""monitor.relevance.explain: the explanation data and its rich rendering."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from monitor.explain import explain, render_explanation
-from monitor.matching import KeywordEngine
-from monitor.rules import load_rules
+from monitor.commands.explainview import render_explanation
+from monitor.relevance.explain import explain
+from monitor.relevance.matching import KeywordEngine
+from monitor.relevance.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "good"
 
@@ -66,7 +67,7 @@ def test_explain_with_no_hits_and_markup_in_text(engine: KeywordEngine) -> None:
 
 
 def test_engine_explain_delegates(engine: KeywordEngine) -> None:
-    expl = engine.explain("Поставки оружия", "", "ru", "arms-transfers")
+    expl = explain(engine, "arms-transfers", "Поставки оружия", "", "ru")
     assert expl.topic == "arms-transfers" and expl.result.matched
     with pytest.raises(KeyError):
         explain(engine, "no-such-topic", "x", "y", None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.render import AlertView, render
-from monitor.route import ChannelSpec
+from monitor.delivery.render import AlertView, render
+from monitor.delivery.route import ChannelSpec
 
 VIEW = AlertView(topic="dprk-russia", score=0.9, title="Shells shipped", url="https://example.org/a",
                  source="Wire", language="en", article_id="3f2a9c", snippet="shells")

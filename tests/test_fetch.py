@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from monitor.fetch import (
+from monitor.ingest.fetch import (
     DEFAULT_USER_AGENT,
     FeedRequest,
     Fetcher,

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from monitor.healthserver import HealthServer, loopback_host, parse_listen
-from monitor.metrics import CONTENT_TYPE, DeadManPolicy, ProcessCounters, health
+from monitor.ops.healthserver import HealthServer, loopback_host, parse_listen
+from monitor.ops.metrics import CONTENT_TYPE, DeadManPolicy, ProcessCounters, health
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

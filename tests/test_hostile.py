@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from monitor.errors import ParseError
-from monitor.fetch import FeedRequest, Fetcher, FetchLimits, FetchResult
-from monitor.parse import MAX_TITLE, parse_feed
+from monitor.ingest.fetch import FeedRequest, Fetcher, FetchLimits, FetchResult
+from monitor.ingest.parse import MAX_TITLE, parse_feed
 
 FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-PURE_CORE = ["monitor.models", "monitor.errors", "monitor.text", "monitor.query", "monitor.matching",
-             "monitor.scoring", "monitor.canonical", "monitor.dedup", "monitor.route", "monitor.outbox_policy",
-             "monitor.schedule", "monitor.classify", "monitor.htmltext", "monitor.metrics", "monitor.evaluate"]
+PURE_CORE = ["monitor.models", "monitor.errors", "monitor.relevance.text", "monitor.relevance.query", "monitor.relevance.matching",
+             "monitor.relevance.scoring", "monitor.stories.canonical", "monitor.stories.dedup", "monitor.delivery.route", "monitor.delivery.outbox_policy",
+             "monitor.ingest.schedule", "monitor.relevance.classify", "monitor.ingest.htmltext", "monitor.ops.metrics", "monitor.relevance.evaluate"]
 IO_LIBRARIES = ["httpx", "feedparser", "sqlite_utils", "apprise", "apscheduler", "trafilatura"]
 
 

@@ -1,4 +1,4 @@
-"""monitor.matching: one automaton, word boundaries, CJK substrings, queries over hits."""
+"""monitor.relevance.matching: one automaton, word boundaries, CJK substrings, queries over hits."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.matching import KeywordEngine, compile_term
-from monitor.rules import parse_rules
+from monitor.relevance.matching import KeywordEngine, compile_term
+from monitor.relevance.rules import parse_rules
 
 LEXICON = """
 groups:
@@ -252,7 +252,7 @@ def test_real_articles_smoke() -> None:
     files = sorted(SHARED.glob("*.jsonl")) if SHARED.is_dir() else []
     if not files or not any(REPO_RULES.glob("*.y*ml")):
         pytest.skip("real articles or shipped rules not present")
-    from monitor.rules import load_rules
+    from monitor.relevance.rules import load_rules
 
     engine = KeywordEngine(load_rules(REPO_RULES).topics)
     seen = 0

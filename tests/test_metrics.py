@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor import reports
-from monitor.metrics import (
+from monitor.models import Article, DedupDecision, KeywordResult, Match
+from monitor.ops.metrics import (
     DeadManPolicy,
     DeliveryLatency,
     MetricsSnapshot,
@@ -24,8 +24,8 @@ from monitor.metrics import (
     quantile,
     render_prometheus,
 )
-from monitor.models import Article, DedupDecision, KeywordResult, Match
-from monitor.store import Store
+from monitor.state import reports
+from monitor.state.store import Store
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -246,7 +246,7 @@ def test_scheduler_stall_and_misfires() -> None:
 
 def test_metrics_module_is_pure() -> None:
     code = (
-        "import sys, monitor.metrics\n"
+        "import sys, monitor.ops.metrics\n"
         "io = ('httpx', 'feedparser', 'sqlite_utils', 'apprise', 'apscheduler', 'sqlite3')\n"
         "print(','.join(m for m in io "
         "if m in sys.modules))"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from monitor.classify import LabeledText, ModelSet
 from monitor.errors import ModelError
-from monitor.modelfile import (
+from monitor.relevance.classify import LabeledText, ModelSet
+from monitor.relevance.modelfile import (
     DATA_FILE,
     HEADER_FILE,
     load_models,

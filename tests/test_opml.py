@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.errors import ParseError
-from monitor.opml import OpmlFeed, export_opml, parse_opml
+from monitor.ingest.opml import OpmlFeed, export_opml, parse_opml
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "opml"
 

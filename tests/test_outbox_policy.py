@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.errors import ConfigError
-from monitor.models import Alert, AlertState
-from monitor.outbox_policy import (
+from monitor.delivery.outbox_policy import (
     Batch,
     QuietHours,
     RateLimit,
@@ -25,6 +23,8 @@ from monitor.outbox_policy import (
     parse_schedule,
     quiet_hours_defer,
 )
+from monitor.errors import ConfigError
+from monitor.models import Alert, AlertState
 
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -272,7 +272,7 @@ def test_next_digest_time_is_strictly_later_and_within_a_week(after, spec):
 def test_window_limiter_never_lets_more_than_count_through_any_rolling_window() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from monitor.outbox_policy import RateLimit, WindowLimiter
+    from monitor.delivery.outbox_policy import RateLimit, WindowLimiter
 
     limiter = WindowLimiter(RateLimit.parse("30/min"))
     start = datetime(2024, 1, 1, tzinfo=UTC)
@@ -294,7 +294,7 @@ def test_window_limiter_never_lets_more_than_count_through_any_rolling_window() 
 def test_window_limiter_counts_a_send_from_when_it_finished() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from monitor.outbox_policy import RateLimit, WindowLimiter
+    from monitor.delivery.outbox_policy import RateLimit, WindowLimiter
 
     limiter = WindowLimiter(RateLimit.parse("2/min"))
     t0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.errors import ParseError
-from monitor.parse import ParsePool, parse_date, parse_feed, parse_in_pool
+from monitor.ingest.parse import ParsePool, parse_date, parse_feed, parse_in_pool
 
 FETCHED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 URL = "https://news.example.invalid/feeds/world.xml"

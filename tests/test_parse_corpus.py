@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import parse_feed
+from monitor.ingest.parse import parse_feed
 
 FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"
 FETCHED = datetime(2030, 1, 1, tzinfo=UTC)  # after every dated entry in the corpus

@@ -1,4 +1,4 @@
-"""monitor.query: parsing, errors with positions, evaluation over hit positions, score."""
+"""monitor.relevance.query: parsing, errors with positions, evaluation over hit positions, score."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.query import (
+from monitor.relevance.query import (
     And,
     Atom,
     FieldScope,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import jinja2
 import pytest
 
-from monitor.outbox_policy import parse_schedule
-from monitor.render import (
+from monitor.delivery.outbox_policy import parse_schedule
+from monitor.delivery.render import (
     FORMAT_SLACK,
     FORMAT_TEXT,
     SLACK_MAX_CHARS,
@@ -16,7 +16,7 @@ from monitor.render import (
     clear_template_cache,
     render,
 )
-from monitor.route import ChannelSpec
+from monitor.delivery.route import ChannelSpec
 
 VIEW = AlertView(
     topic="dprk-russia", score=0.873, title="Rencana Pertemuan Kim Jong-un–Putin",

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from monitor import reports
-from monitor.browse import ensure_fts
-from monitor.metrics import ProcessCounters
+from monitor.commands.browse import ensure_fts
 from monitor.models import Article, DedupDecision, KeywordResult, Match
-from monitor.store import Store, migrations
+from monitor.ops.metrics import ProcessCounters
+from monitor.state import reports
+from monitor.state.store import Store, migrations
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 HORIZON = NOW - timedelta(days=90)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from monitor.delivery.outbox_policy import QuietHours, parse_schedule
+from monitor.delivery.route import ChannelSpec, Delivery, Route, channels_for_topic, kind_for_url, route
 from monitor.models import KeywordResult, Match
-from monitor.outbox_policy import QuietHours, parse_schedule
-from monitor.route import ChannelSpec, Delivery, Route, channels_for_topic, kind_for_url, route
 
 NOW = datetime(2024, 3, 4, 23, 30, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""monitor.rules: loading YAML and TOML topics, validation with positions, examples."""
+"""monitor.relevance.rules: loading YAML and TOML topics, validation with positions, examples."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import RulesError
-from monitor.query import Atom
-from monitor.rules import (
-    ClassifierSpec,
-    check_term,
-    load_rules,
-    parse_rules,
-    run_examples,
-)
+from monitor.relevance.examples import run_examples
+from monitor.relevance.query import Atom
+from monitor.relevance.rules import check_term, load_rules, parse_rules
+from monitor.relevance.topics import ClassifierSpec
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 REPO_RULES = Path(__file__).resolve().parents[1] / "rules"
@@ -192,7 +188,7 @@ def test_shipped_rule_example(result: object) -> None:
 
 
 def test_a_classifier_threshold_of_zero_is_kept() -> None:
-    from monitor.rules import parse_rules
+    from monitor.relevance.rules import parse_rules
 
     ruleset = parse_rules({"t.yaml": "name: t\nquery: 'zebra'\nclassifier: {mode: gate, threshold: 0}\n"})
     assert ruleset.topics[0].classifier.threshold == 0.0

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.schedule import (
+from monitor.ingest.schedule import (
     FeedState,
     PollOutcome,
     SchedulePolicy,
@@ -162,7 +162,7 @@ def test_policy_is_validated() -> None:
 
 
 def test_schedule_imports_no_io_library() -> None:
-    code = ("import sys, monitor.schedule; bad = {'httpx', 'feedparser', 'sqlite_utils', "
+    code = ("import sys, monitor.ingest.schedule; bad = {'httpx', 'feedparser', 'sqlite_utils', "
             "'apprise', 'apscheduler'} & set(sys.modules); print(sorted(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from monitor.models import Evidence, KeywordResult
-from monitor.scoring import decide, keyword_summary, needs_probability
+from monitor.relevance.scoring import decide, keyword_summary, needs_probability
 
 
 @dataclass(frozen=True)

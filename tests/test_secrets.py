@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.secrets import MASK, RedactingFilter, Redactor, resolve_secret, url_secrets
+from monitor.ops.secrets import MASK, RedactingFilter, Redactor, resolve_secret, url_secrets
 
 SLACK_URL = "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7"
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.models import Article, DedupDecision
-from monitor.store import _TS, Store, parse_ts, ts
+from monitor.state.store import _TS, Store, parse_ts, ts
 
 NOW = datetime(2024, 6, 19, 8, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.dedup import DedupInput, StoryIndex
+from monitor.stories.dedup import DedupInput, StoryIndex
 
 T0 = datetime(2023, 9, 13, 6, 0, tzinfo=UTC)
 

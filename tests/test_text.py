@@ -1,4 +1,4 @@
-"""monitor.text: normalisation, offsets map, hashing, scripts, sentences."""
+"""monitor.relevance.text: normalisation, offsets map, hashing, scripts, sentences."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.text import (
+from monitor.relevance.text import (
     content_hash,
     is_cjk,
     is_word_char,

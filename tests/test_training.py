@@ -13,9 +13,9 @@ from helpers import ROOT
 
 from monitor.config import load_config
 from monitor.models import Article, DedupDecision
-from monitor.rules import load_rules
-from monitor.store import Store
-from monitor.training import REJECTED_KEY, ensure_models
+from monitor.relevance.rules import load_rules
+from monitor.relevance.training import REJECTED_KEY, ensure_models
+from monitor.state.store import Store
 
 POS = ["Pyongyang ships artillery shells to Moscow by rail", "North Korean troops deployed to Kursk for Russia",
        "Kim and Putin sign mutual defence treaty", "Russia gives North Korea satellite technology",
@@ -57,7 +57,7 @@ def trained(caplog: pytest.LogCaptureFixture) -> int:
 
 def test_trains_once_then_reuses_the_stored_models(setup, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     config, ruleset, store = setup
-    caplog.set_level(logging.INFO, logger="monitor.training")
+    caplog.set_level(logging.INFO, logger="monitor.relevance.training")
     first = ensure_models(config, ruleset, store)
     assert first is not None and set(first.topics) == {"dprk-russia", "arms-transfers"}
     assert (config.state_dir / "models").is_dir()
@@ -68,7 +68,7 @@ def test_trains_once_then_reuses_the_stored_models(setup, caplog: pytest.LogCapt
 
 def test_new_labels_retrain_and_a_rejected_retrain_is_not_retried(setup, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     config, ruleset, store = setup
-    caplog.set_level(logging.INFO, logger="monitor.training")
+    caplog.set_level(logging.INFO, logger="monitor.relevance.training")
     first = ensure_models(config, ruleset, store)
     assert first is not None
     now = datetime.now(UTC)
@@ -85,8 +85,8 @@ def test_new_labels_retrain_and_a_rejected_retrain_is_not_retried(setup, caplog:
     # pretend the shadow run rejected this training set: it must not be retried
     store.set_meta(REJECTED_KEY, "fingerprint-of-a-rejected-set")
     store.set_label("a1", "dprk-russia", False, now)
-    from monitor.classify import fingerprint_training
-    from monitor.training import load_examples
+    from monitor.relevance.classify import fingerprint_training
+    from monitor.relevance.training import load_examples
 
     rejected = fingerprint_training(load_examples(config, ruleset, store))
     store.set_meta(REJECTED_KEY, rejected)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from monitor.workerpipe import Channel, WorkerGone, read_message, write_message
+from monitor.stories.workerpipe import Channel, WorkerGone, read_message, write_message
 
 
 @pytest.fixture

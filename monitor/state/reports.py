@@ -1,0 +1,229 @@
+"""Read-only queries: metrics, dead-man inputs and the canned queries for `monitor browse`.
+
+`monitor.state.store` stays the only writer; this module only reads, through `store.db.query`.
+Every query here is on a hot path (a Prometheus scrape, an hourly check) and is timed
+with its query plan in `bench/bench_db.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.ops.metrics import (
+    MetricsSnapshot,
+    ProcessCounters,
+    TopicActivity,
+    cycle_age,
+    latency_summary,
+)
+from monitor.state.store import Store, parse_ts, ts
+
+LATENCY_SAMPLE = 200  # sent alerts the latency quantiles look at
+
+# Per-topic activity over 7 days. matches keeps its whole history, so the topics are found by a
+# loose index scan (one index probe per topic) and each topic reads only its 7-day range of
+# matches_topic_created; a plain GROUP BY would scan the whole index on every scrape.
+TOPIC_ACTIVITY_SQL = """
+WITH RECURSIVE topics(topic) AS (
+    SELECT min(topic) FROM matches
+    UNION ALL
+    SELECT (SELECT min(topic) FROM matches WHERE topic > topics.topic)
+    FROM topics WHERE topics.topic IS NOT NULL
+)
+SELECT m.topic,
+       sum(m.created >= :day) AS matches_24h,
+       sum(m.created >= :day AND m.alert) AS relevant_24h,
+       sum(m.alert) AS relevant_7d,
+       max(CASE WHEN m.alert THEN m.created END) AS last_relevant
+FROM topics JOIN matches m ON m.topic = topics.topic AND m.created >= :week
+GROUP BY m.topic
+ORDER BY m.topic
+"""
+
+# Newest sent alerts first by rowid (creation order); `+state` keeps SQLite from using
+# alerts_due, which would sort every sent alert ever to find the last few.
+LATENCY_SQL = """
+SELECT round((julianday(sent_at) - julianday(created)) * 86400.0, 3) AS seconds FROM alerts
+WHERE +state = 'sent' AND sent_at IS NOT NULL AND kind != 'digest'
+ORDER BY id DESC LIMIT :limit
+"""
+
+FEED_HEALTH_SQL = """
+SELECT sum(consecutive_errors = 0) AS ok, sum(consecutive_errors > 0) AS failing
+FROM feeds WHERE active = 1
+"""
+
+# feeds.articles counts every stored article per feed and is never pruned: a true counter.
+ARTICLES_TOTAL_SQL = "SELECT coalesce(sum(articles), 0) AS n FROM feeds"
+ARTICLES_SINCE_SQL = "SELECT count(*) AS n FROM articles WHERE fetched >= :since"
+ALERT_STATES_SQL = "SELECT state, count(*) AS n FROM alerts GROUP BY state"
+
+STORIES_BY_TOPIC_SQL = """
+SELECT s.id AS story, s.title, s.first_seen, s.last_seen,
+       count(DISTINCT a.id) AS articles,
+       count(DISTINCT a.language) AS languages,
+       max(m.score) AS best_score
+FROM matches m
+JOIN articles a ON a.id = m.article_id
+JOIN stories s ON s.id = a.story
+WHERE m.topic = :topic AND m.alert = 1 AND m.created >= :since
+GROUP BY s.id
+ORDER BY s.last_seen DESC
+LIMIT 100
+"""
+
+TODAYS_ALERTS_SQL = """
+SELECT al.id, al.created, al.state, al.topic, al.channel, al.kind, round(al.score, 2) AS score,
+       coalesce(s.title, json_extract(al.payload, '$.title')) AS title,
+       ar.url, al.sent_at, al.attempts, al.last_error
+FROM alerts al
+LEFT JOIN stories s ON s.id = al.story
+LEFT JOIN articles ar ON ar.id = al.article_id
+WHERE al.created >= :since
+ORDER BY al.id DESC
+"""
+
+FAILING_FEEDS_SQL = """
+SELECT url, name, consecutive_errors, failing_since, last_ok, last_poll, next_poll,
+       last_status, last_error
+FROM feeds
+WHERE active = 1 AND consecutive_errors > 0
+ORDER BY failing_since, url
+"""
+
+# Newest first (rowid follows insertion): FTS5 walks its index backwards and stops at the
+# limit, where ORDER BY rank would score every hit (6x slower on a common word).
+SEARCH_SQL = """
+SELECT a.id, a.title, a.language, a.source, a.url, a.published, a.story,
+       snippet(articles_fts, -1, '[', ']', '…', 12) AS snippet
+FROM articles_fts
+JOIN articles a ON a.rowid = articles_fts.rowid
+WHERE articles_fts MATCH :q
+ORDER BY articles_fts.rowid DESC
+LIMIT 100
+"""
+
+# In Datasette, "now" is the database's clock: the canned versions compute the window in SQL.
+# strftime('%Y-%m-%dT%H:%M:%S', ...) is a prefix of our stored timestamps, so it compares as text.
+_SQL_NOW_MINUS_HOURS = "strftime('%Y-%m-%dT%H:%M:%S', 'now', '-' || :hours || ' hours')"
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    title: str
+    description: str
+    sql: str
+
+
+CANNED_QUERIES: tuple[CannedQuery, ...] = (
+    CannedQuery(
+        "todays_alerts",
+        "Today's alerts",
+        "Every alert created since midnight UTC, newest first, with its state and story.",
+        TODAYS_ALERTS_SQL.replace(":since", "date('now')"),
+    ),
+    CannedQuery(
+        "stories_by_topic",
+        "Stories by topic",
+        "Stories with a relevant match for a topic in the last N hours "
+        "(try topic=dprk-russia, hours=24).",
+        STORIES_BY_TOPIC_SQL.replace(":since", _SQL_NOW_MINUS_HOURS),
+    ),
+    CannedQuery(
+        "failing_feeds",
+        "Failing feeds",
+        "Active feeds whose last poll failed, the longest-failing first.",
+        FAILING_FEEDS_SQL,
+    ),
+    CannedQuery(
+        "search_articles",
+        "Search articles",
+        "Full-text search over title, summary and content "
+        '(FTS5 syntax: words, "phrases", prefix*).',
+        SEARCH_SQL,
+    ),
+)
+
+
+# -- metrics ------------------------------------------------------------------------
+
+
+def _one(store: Store, sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return next(iter(store.db.query(sql, dict(params or {}))))
+
+
+def topic_activity(store: Store, now: datetime) -> tuple[TopicActivity, ...]:
+    rows = store.db.query(
+        TOPIC_ACTIVITY_SQL,
+        {"day": ts(now - timedelta(days=1)), "week": ts(now - timedelta(days=7))},
+    )
+    return tuple(
+        TopicActivity(
+            topic=r["topic"],
+            matches_24h=r["matches_24h"] or 0,
+            relevant_24h=r["relevant_24h"] or 0,
+            relevant_7d=r["relevant_7d"] or 0,
+            last_relevant=parse_ts(r["last_relevant"]),
+        )
+        for r in rows
+    )
+
+
+def delivery_latencies(store: Store, limit: int = LATENCY_SAMPLE) -> list[float]:
+    return [
+        r["seconds"]
+        for r in store.db.query(LATENCY_SQL, {"limit": limit})
+        if r["seconds"] is not None
+    ]
+
+
+def alert_counts(store: Store) -> dict[str, int]:
+    return {r["state"]: r["n"] for r in store.db.query(ALERT_STATES_SQL)}
+
+
+def snapshot(
+    store: Store, now: datetime, counters: ProcessCounters | None = None
+) -> MetricsSnapshot:
+    """Everything /metrics shows: the store's numbers plus the daemon's in-process counters."""
+    counters = counters or ProcessCounters()
+    alerts = alert_counts(store)
+    feeds = _one(store, FEED_HEALTH_SQL)
+    return MetricsSnapshot(
+        polls_total=counters.polls_total,
+        poll_errors_total=counters.poll_errors_total,
+        articles_total=_one(store, ARTICLES_TOTAL_SQL)["n"],
+        articles_24h=_one(store, ARTICLES_SINCE_SQL, {"since": ts(now - timedelta(days=1))})["n"],
+        topics=topic_activity(store, now),
+        alerts_by_state=alerts,
+        latency=latency_summary(delivery_latencies(store)),
+        queue_depth=sum(alerts.get(s, 0) for s in ("pending", "failed", "sending")),
+        feeds_ok=feeds["ok"] or 0,
+        feeds_failing=feeds["failing"] or 0,
+        scheduler_misfires_total=counters.scheduler_misfires_total,
+        last_cycle_age_seconds=cycle_age(counters, now),
+    )
+
+
+# -- browsing -----------------------------------------------------------------------
+
+
+def stories_by_topic(store: Store, topic: str, since: datetime) -> list[dict[str, Any]]:
+    return list(store.db.query(STORIES_BY_TOPIC_SQL, {"topic": topic, "since": ts(since)}))
+
+
+def todays_alerts(store: Store, now: datetime) -> list[dict[str, Any]]:
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(store.db.query(TODAYS_ALERTS_SQL, {"since": ts(midnight)}))
+
+
+def failing_feeds(store: Store) -> list[dict[str, Any]]:
+    return list(store.db.query(FAILING_FEEDS_SQL))
+
+
+def search_articles(store: Store, query: str) -> list[dict[str, Any]]:
+    """FTS5 search (needs `monitor.commands.browse.ensure_fts` once)."""
+    return list(store.db.query(SEARCH_SQL, {"q": query}))
