@@ -22,6 +22,7 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check monitor tests bench
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -13,8 +13,8 @@ from monitor.relevance.query import Atom
 from monitor.relevance.rules import check_term, load_rules, parse_rules
 from monitor.relevance.topics import ClassifierSpec
 
-FIXTURES = Path(__file__).parent / "fixtures" / "rules"
-REPO_RULES = Path(__file__).resolve().parents[1] / "rules"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def test_good_fixtures_load_in_both_formats() -> None:

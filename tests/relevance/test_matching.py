@@ -244,8 +244,8 @@ def test_other_topics_never_change_a_topic_result(text: str, term: str) -> None:
 
 # ---- the real articles (when present): the shipped topics run without surprises
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "articles"
-REPO_RULES = Path(__file__).resolve().parents[1] / "rules"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "articles"
+REPO_RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def test_real_articles_smoke() -> None:

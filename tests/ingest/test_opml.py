@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from monitor.errors import ParseError
 from monitor.ingest.opml import OpmlFeed, export_opml, parse_opml
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "opml"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "opml"
 
 NESTED = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>x</title></head><body>

@@ -11,7 +11,7 @@ import pytest
 from monitor.errors import ParseError
 from monitor.ingest.parse import parse_feed
 
-FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"
+FEEDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "feeds"
 FETCHED = datetime(2030, 1, 1, tzinfo=UTC)  # after every dated entry in the corpus
 INVALID = {"rss_2.0_invalid_1.xml"}
 MOJIBAKE = re.compile("[ÃÐÑÂ][\x80-\xbf\u0100-\u017f\u2010-\u203a]|\ufffd|Ã©|Ã¨")

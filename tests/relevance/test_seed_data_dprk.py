@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TRAINING = REPO / "seeds" / "training" / "dprk-russia.jsonl"
 EVAL = REPO / "seeds" / "eval" / "dprk-russia.jsonl"
 TOPIC = "dprk-russia"

@@ -20,7 +20,7 @@ from monitor.relevance.classify import (
     prepare_text,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # On topic: North Korea supplying weapons to Russia, in five languages and scripts.
 POSITIVE = [

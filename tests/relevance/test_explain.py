@@ -12,7 +12,7 @@ from monitor.relevance.explain import explain
 from monitor.relevance.matching import KeywordEngine
 from monitor.relevance.rules import load_rules
 
-FIXTURES = Path(__file__).parent / "fixtures" / "rules" / "good"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules" / "good"
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TOPIC = "arms-transfers"
 TRAINING = REPO / "seeds" / "training" / f"{TOPIC}.jsonl"
 EVAL = REPO / "seeds" / "eval" / f"{TOPIC}.jsonl"
