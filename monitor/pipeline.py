@@ -49,7 +49,7 @@ class Scorer:
         self.topics: dict[str, Topic] = {t.name: t for t in self.ruleset.topics}
 
     def score(self, articles: Sequence[Article]) -> list[tuple[Match, ...]]:
-        keyword = [self.engine.score(a.title, a.text, a.language) for a in articles]
+        keyword = [self.engine.score(a.title, a.text, a.language, source=a.source) for a in articles]
         probabilities = self._probabilities(articles, keyword)
         out: list[tuple[Match, ...]] = []
         for i, a in enumerate(articles):
@@ -139,7 +139,8 @@ class Pipeline:
             observed: list[datetime] = []
             for row in store.articles_since(now - self.index.window):
                 article = article_from_row(row)
-                matched = self.scorer.engine.score(article.title, article.text, article.language)
+                matched = self.scorer.engine.score(article.title, article.text, article.language,
+                                                   source=article.source)
                 items.append(_dedup_input(article, (), story_features(matched.values())))
                 stories.append(row["story"] or article.id)
                 observed.append(parse_ts(row["fetched"]) or now)

@@ -46,7 +46,7 @@ def run_examples(ruleset: RuleSet, engine: KeywordEngine | None = None,
         if topics is not None and not topics(topic):
             continue
         for ex in topic.examples:
-            res = engine.score_topic(topic.name, ex.title, ex.text, ex.language)
+            res = engine.score_topic(topic.name, ex.title, ex.text, ex.language, ex.source)
             results.append(ExampleResult(topic.name, topic.source_file, ex.line,
                                          ex.title or ex.text[:70], ex.expect, res.matched,
                                          res.score))

@@ -48,10 +48,10 @@ class Explanation:
 
 
 def explain(engine: KeywordEngine, topic_name: str, title: str, text: str,
-            language: str | None = None) -> Explanation:
+            language: str | None = None, source: str = "") -> Explanation:
     """Evaluate one topic on one article, keeping every intermediate value."""
     topic = engine.topic(topic_name)
-    prepared = engine.prepare(title, text, language)
+    prepared = engine.prepare(title, text, language, source)
     hits = engine.topic_hits(topic_name, prepared)
     evaluation = evaluate(topic.query, hits, trace=True)
     support = set(evaluation.support)
@@ -69,7 +69,7 @@ def explain(engine: KeywordEngine, topic_name: str, title: str, text: str,
             matches.append(TermMatch(key, group, hit.term, hit.field, hit.start, hit.end,
                                      hit.word, hit.sentence, role))
     matches.sort(key=lambda m: (m.field != "title", m.start, m.end))
-    result = engine.score_topic(topic_name, title, text, language)
+    result = engine.score_topic(topic_name, title, text, language, source)
     return Explanation(
         topic=topic.name,
         query=topic.query_source.strip(),

@@ -32,6 +32,7 @@ from monitor.relevance.query import (
     keyword_score,
     max_weight,
     possible,
+    scopes,
 )
 from monitor.relevance.text import (
     is_unspaced_char,
@@ -126,6 +127,7 @@ class Prepared:
     title_norm: str
     text_norm: str
     found: dict[int, list[tuple[str, int, int, str]]]  # atom id -> (field, start, end, term)
+    source_norm: str = ""  # the feed or outlet name, matched only by `source:` scopes
     _hits: dict[int, list[Hit]] = field(default_factory=dict, repr=False)
     _fields: dict[str, _FieldIndex] = field(default_factory=dict, repr=False)
 
@@ -139,7 +141,7 @@ class Prepared:
             for fname, start, end, term in dict.fromkeys(self.found.get(aid, ())):
                 idx = self._fields.get(fname)
                 if idx is None:
-                    text = self.title_norm if fname == "title" else self.text_norm
+                    text = {"title": self.title_norm, "text": self.text_norm}.get(fname, self.source_norm)
                     idx = self._fields[fname] = _FieldIndex(text)
                 cached.append(Hit(fname, idx.word(start), idx.sentence(start), start, end, term))
             self._hits[aid] = cached
@@ -230,6 +232,8 @@ class KeywordEngine:
         self._scripts = tuple((automaton, _SCRIPT_DETECT.get(script))
                               for script, automaton in sorted(spaced.items()))
         self.term_count = len(entries)
+        # The source name is scanned only when some query asks for it (`source:`).
+        self.uses_source = any("source" in scopes(t.query) for t in self.topics)
         self._has_unspaced = n_unspaced > 0
         if self._has_unspaced:
             self._unspaced.make_automaton()
@@ -248,19 +252,23 @@ class KeywordEngine:
 
     # ------------------------------------------------------------ scanning
 
-    def prepare(self, title: str, text: str, language: str | None = None) -> Prepared:
-        """Normalise and scan one article."""
+    def prepare(self, title: str, text: str, language: str | None = None, source: str = "") -> Prepared:
+        """Normalise and scan one article (`source`: the feed or outlet name)."""
         title_n = normalize(title or "", fold_accents=self.fold_accents)
         text_n = normalize(text or "", fold_accents=self.fold_accents)
+        source_n = normalize(source or "", fold_accents=self.fold_accents) if self.uses_source else ""
         found: dict[int, list[tuple[str, int, int, str]]] = {}
         if self.term_count:
-            self._scan(title_n, text_n, found)
-        return Prepared(title or "", text or "", language, title_n, text_n, found)
+            self._scan(title_n, text_n, source_n, found)
+        return Prepared(title or "", text or "", language, title_n, text_n, found, source_norm=source_n)
 
-    def _scan(self, title_n: str, text_n: str,
+    def _scan(self, title_n: str, text_n: str, source_n: str,
               found: dict[int, list[tuple[str, int, int, str]]]) -> None:
         joined = title_n + _SEP + text_n
+        if source_n:
+            joined += _SEP + source_n
         split = len(title_n) + 1  # text field starts here (offsets in `joined`)
+        source_at = split + len(text_n) + 1 if source_n else len(joined) + 1
         # One leading space, so an offset in `scan` is the offset in `joined` + 1.
         scan = " " + scan_form(joined) + " "
         automata = [self._latin] if self._latin is not None else []
@@ -271,10 +279,7 @@ class KeywordEngine:
             for end_idx, (klen, is_prefix, items) in automaton.iter(scan):
                 start = end_idx - klen + 1  # the leading space = the term's start in joined
                 stop = scan.find(" ", end_idx + 1) if is_prefix else end_idx
-                if start < split:
-                    fname, base = "title", 0
-                else:
-                    fname, base = "text", split
+                fname, base = _field_at(start, split, source_at)
                 for aid, term, rest in items:
                     end = stop
                     if rest:
@@ -286,9 +291,9 @@ class KeywordEngine:
                         hits = found[aid] = []
                     hits.append((fname, start - base, end - 1 - base, term))
         if self._has_unspaced and not joined.isascii() and _UNSPACED_TOKEN.search(joined):
-            self._scan_unspaced(joined, split, found)
+            self._scan_unspaced(joined, split, source_at, found)
 
-    def _scan_unspaced(self, joined: str, split: int,
+    def _scan_unspaced(self, joined: str, split: int, source_at: int,
                        found: dict[int, list[tuple[str, int, int, str]]]) -> None:
         scan = joined.replace("\n", " ")
         n = len(scan)
@@ -298,7 +303,7 @@ class KeywordEngine:
             if left and start > 0 and is_word_char(scan[start - 1]):
                 continue
             bounded = not right or end >= n or not is_word_char(scan[end])
-            fname, base = ("title", 0) if start < split else ("text", split)
+            fname, base = _field_at(start, split, source_at)
             for group, is_prefix in ((exact, False), (prefix, True)):
                 if not group or (not is_prefix and not bounded):
                     continue
@@ -311,14 +316,14 @@ class KeywordEngine:
     # ------------------------------------------------------------ scoring
 
     def score(self, title: str, text: str, language: str | None = None, *,
-              include_all: bool = False) -> dict[str, KeywordResult]:
+              include_all: bool = False, source: str = "") -> dict[str, KeywordResult]:
         """Score one article against every topic.
 
         Returns the topics whose query matched (score > 0), with evidence and snippet.
         With `include_all=True`, every topic is present: unmatched ones with score 0 and,
         when some of their terms hit, those hits as evidence (to show why not).
         """
-        prepared = self.prepare(title, text, language)
+        prepared = self.prepare(title, text, language, source)
         out: dict[str, KeywordResult] = {}
         candidates: set[int] = set()
         for aid in prepared.found:
@@ -341,10 +346,10 @@ class KeywordEngine:
         return out
 
     def score_topic(self, topic: str, title: str, text: str,
-                    language: str | None = None) -> KeywordResult:
+                    language: str | None = None, source: str = "") -> KeywordResult:
         """Score one article against one topic (KeyError for an unknown topic)."""
         compiled = self._compiled[self._by_name[topic]]
-        prepared = self.prepare(title, text, language)
+        prepared = self.prepare(title, text, language, source)
         return self._result(compiled, prepared, self._evaluate(compiled, prepared), {})
 
     def topic_hits(self, topic: str, prepared: Prepared) -> dict[str, list[Hit]]:
@@ -391,6 +396,15 @@ class KeywordEngine:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _field_at(start: int, split: int, source_at: int) -> tuple[str, int]:
+    """The field a hit starting at `start` of the scanned string lies in, and its offset."""
+    if start < split:
+        return "title", 0
+    if start < source_at:
+        return "text", split
+    return "source", source_at
 
 
 def _drop_shadowed(hits: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
@@ -470,7 +484,8 @@ def _snippet(prepared: Prepared, evidence: Sequence[Evidence],
              cache: dict[str, tuple[str, list[int]]], fold: bool) -> str:
     """~SNIPPET_CHARS of original text around the first hit (text field preferred)."""
     in_text = [e for e in evidence if e.field == "text"]
-    chosen = min(in_text, key=lambda e: e.start) if in_text else (evidence[0] if evidence else None)
+    in_title = [e for e in evidence if e.field == "title"]
+    chosen = min(in_text, key=lambda e: e.start) if in_text else (in_title[0] if in_title else None)
     if chosen is None:
         return ""
     original = prepared.text if chosen.field == "text" else prepared.title

@@ -24,6 +24,7 @@ from typing import NamedTuple, Union
 
 __all__ = [
     "FIELDS",
+    "LEAD_WORDS",
     "And",
     "Atom",
     "EvalResult",
@@ -43,6 +44,7 @@ __all__ = [
     "max_weight",
     "parse_query",
     "positive_atoms",
+    "scopes",
     "possible",
     "required_atoms",
     "to_source",
@@ -50,7 +52,12 @@ __all__ = [
     "uses_sentences",
 ]
 
-FIELDS = ("title", "text")
+FIELDS = ("title", "text", "lead", "source")
+# `lead:` is the title plus the first LEAD_WORDS words of the text: where a report says
+# what it is about, as opposed to a passing line further down a long article.
+LEAD_WORDS = 60
+# Fields an unscoped atom counts in: the source (feed or outlet name) only when asked.
+_CONTENT_FIELDS = ("title", "text")
 
 
 class QuerySyntaxError(ValueError):
@@ -194,7 +201,7 @@ def _tokenize(src: str) -> list[_Tok]:
             fname = m.group("fname")
             if fname not in FIELDS:
                 raise QuerySyntaxError(
-                    f"unknown field {fname + ':'!r} (fields: title:, text:)", src, start
+                    f"unknown field {fname + ':'!r} (fields: title:, text:, lead:, source:)", src, start
                 )
             toks.append(_Tok("FIELD", fname, start))
         else:
@@ -386,6 +393,14 @@ def atoms(node: Node) -> list[Atom]:
     return out
 
 
+def scopes(node: Node) -> set[str]:
+    """The field scopes (`title`, `lead`, `source`, ...) the query uses."""
+    out = {node.field} if isinstance(node, FieldScope) else set()
+    for child in _children(node):
+        out |= scopes(child)
+    return out
+
+
 def positive_atoms(node: Node, *, _negated: bool = False) -> list[Atom]:
     """Atoms not under a NOT (the ones that can support a match)."""
     if isinstance(node, Atom):
@@ -501,6 +516,14 @@ def _merge(dst: dict[str, float], src: dict[str, float]) -> None:
             dst[key] = w
 
 
+def _in_scope(hit: Hit, scope: str | None) -> bool:
+    if scope is None:
+        return hit.field in _CONTENT_FIELDS
+    if scope == "lead":
+        return hit.field == "title" or (hit.field == "text" and hit.word < LEAD_WORDS)
+    return hit.field == scope
+
+
 def _eval(
     node: Node,
     hits: Mapping[str, Sequence[Hit]],
@@ -512,7 +535,7 @@ def _eval(
     if isinstance(node, Atom):
         key = node.key
         found = hits.get(key, ())
-        pos = [(key, h) for h in found if scope is None or h.field == scope]
+        pos = [(key, h) for h in found if _in_scope(h, scope)]
         res: _R = (bool(pos), pos, {key: mult} if pos else {})
         label = (to_source(node) + (f" in {scope}" if scope else "")) if trace is not None else ""
     elif isinstance(node, Weighted):

@@ -46,7 +46,7 @@ _TOPIC_KEYS = (
 ).split()
 _LEXICON_KEYS = ("groups", "description")
 _CLASSIFIER_KEYS = ("mode", "threshold", "training")
-_EXAMPLE_KEYS = ("title", "text", "language", "expect", "note")
+_EXAMPLE_KEYS = ("title", "text", "language", "source", "expect", "note")
 _EXPECT = {"match": True, "no-match": False, "nomatch": False, "no_match": False}
 
 
@@ -372,6 +372,7 @@ def _examples(doc: Doc, value: Any, problems: list[Problem]) -> list[Example]:
         if language is not None and not _language_ok(language):
             problems.append(doc.problem(path + ("language",), f"unknown language {language!r}"))
         note = _string(doc, path + ("note",), item.get("note", ""), problems) or ""
+        source = _string(doc, path + ("source",), item.get("source", ""), problems) or ""
         expect_raw = item.get("expect")
         if "expect" not in item:
             problems.append(doc.problem(path, "an example needs expect: match | no-match"))
@@ -385,7 +386,7 @@ def _examples(doc: Doc, value: Any, problems: list[Problem]) -> list[Example]:
                                         f" 'no-match', got {expect_raw!r}"))
             expect = True
         if len(problems) == n_before:
-            out.append(Example(title, text, language, expect, doc.at(path)[0], note))
+            out.append(Example(title, text, language, expect, doc.at(path)[0], note, source))
     return out
 
 

@@ -45,6 +45,7 @@ class Example:
     expect: bool  # True: must match; False: must not match
     line: int = 0
     note: str = ""
+    source: str = ""  # the outlet or feed name, for `source:` scopes
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,30 @@ def test_overlapping_terms_longest_wins() -> None:
     assert groups == {"nk"}  # "korea" inside "north korea" is not South Korea
 
 
+def test_lead_scope_counts_the_title_and_the_opening_words_only() -> None:
+    rs = parse_rules({"r/t.yaml": "name: t\nquery: 'lead:(arms NEAR/3 supply)'\n"})
+    engine = KeywordEngine(rs.topics)
+    filler = " ".join(["word"] * 80)
+    assert engine.score("Arms supply", "")["t"].matched
+    assert engine.score("News", "The arms supply grew. " + filler)["t"].matched
+    # The same words after the lead (a passing line in a long article) do not count.
+    assert engine.score("News", filler + " the arms supply grew") == {}
+
+
+def test_source_scope_reads_the_source_name_and_nothing_else_does() -> None:
+    rs = parse_rules({"r/s.yaml": "name: s\nquery: 'source:kcna AND title:russian'\n",
+                      "r/u.yaml": "name: u\nquery: 'kcna'\n"})
+    engine = KeywordEngine(rs.topics)
+    assert engine.uses_source
+    assert set(engine.score("Russian delegation here", "", source="KCNA headlines")) == {"s"}
+    assert engine.score("Russian delegation here", "", source="Reuters") == {}
+    # An unscoped atom never matches in the source name ...
+    assert "u" not in engine.score("Weather", "", source="KCNA")
+    # ... and the source name is not scanned at all when no query asks for it.
+    plain = KeywordEngine(parse_rules({"r/u.yaml": "name: u\nquery: 'kcna'\n"}).topics)
+    assert not plain.uses_source and plain.score("Weather", "", source="KCNA") == {}
+
+
 @pytest.mark.parametrize(
     ("term", "segments"),
     [
