@@ -5,7 +5,11 @@ every item that names both sides (North Korea and Russia) or an arms-trade word,
 share of the items that name one side only, and a random background. The strata only
 decide what gets *read*; labels come from reading each item against TOPICS.md.
 
-    python seeds/labels/sample.py OUT_DIR      # writes OUT_DIR/sample.jsonl with text
+    python seeds/labels/sample.py OUT_DIR      # writes OUT_DIR/sample.jsonl and sample2.jsonl
+
+Round 2 (`draw_round2`) adds every remaining Guardian/BBC item whose headline has an
+arms word or names North Korea, and every remaining KCNA item naming Russia: the first
+round held too few positives to measure recall per source.
 
 Held-out ids (../shared/data/HOLDOUT.txt) are never drawn.
 """
@@ -92,15 +96,37 @@ def draw_feed_entries() -> list[dict]:
     return rows
 
 
-def main(out_dir: str) -> None:
-    rng = random.Random(20261202)
-    rows = draw_articles(rng, holdout_ids()) + draw_feed_entries()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "sample.jsonl").open("w", encoding="utf-8") as handle:
+def draw_round2(skip: set[str]) -> list[dict]:
+    rows = []
+    for source in ("guardian", "bbc", "kcna-headlines", "kcna-stories"):
+        for line in (DATA / "articles" / SOURCES[source][0]).open(encoding="utf-8"):
+            item = json.loads(line)
+            if item["id"] in skip:
+                continue
+            blob = f"{item.get('title') or ''} {(item.get('text') or '')[:3000]}"
+            head = item.get("title") or blob[:300]
+            if source in ("guardian", "bbc") and (ARMS.search(head) or NK.search(blob)):
+                rows.append(_row(source, item))
+            elif source.startswith("kcna") and RU.search(blob):
+                rows.append(_row(source, item))
+    return rows
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} items -> {out / 'sample.jsonl'}")
+    print(f"{len(rows)} items -> {path}")
+
+
+def main(out_dir: str) -> None:
+    rng = random.Random(20261202)
+    held = holdout_ids()
+    first = draw_articles(rng, held) + draw_feed_entries()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out / "sample.jsonl", first)
+    _write(out / "sample2.jsonl", draw_round2(held | {row["id"] for row in first}))
 
 
 if __name__ == "__main__":
