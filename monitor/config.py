@@ -72,6 +72,7 @@ class DeliverySection(_Strict):
 class ClassifierSection(_Strict):
     enabled: bool = True
     training_dir: str = "seeds/training"
+    base_models: str = "seeds/models"
 
 
 class DedupSection(_Strict):

@@ -116,14 +116,15 @@ def read_header(directory: str | Path) -> dict[str, Any] | None:
     return header if isinstance(header, dict) else None
 
 
-def _stale(header: Mapping[str, Any], expected_fingerprint: str | None) -> str | None:
+def _stale(header: Mapping[str, Any], expected_fingerprint: str | None,
+           check_versions: bool = True) -> str | None:
     """Why a stored model must not be used, or None when it may."""
     current = _versions()
     if header.get("format") != FILE_FORMAT:
         return f"file format {header.get('format')!r} != {FILE_FORMAT}"
     if header.get("feature_version") != FEATURE_VERSION or header.get("n_features") != N_FEATURES:
         return "trained with other features"
-    if header.get("sklearn") != current["sklearn"]:
+    if check_versions and header.get("sklearn") != current["sklearn"]:
         return f"trained with scikit-learn {header.get('sklearn')}, running {current['sklearn']}"
     if expected_fingerprint is not None and header.get("fingerprint") != expected_fingerprint:
         return "training data or labels changed"
@@ -131,17 +132,18 @@ def _stale(header: Mapping[str, Any], expected_fingerprint: str | None) -> str |
 
 
 def load_models(
-    directory: str | Path, expected_fingerprint: str | None = None
+    directory: str | Path, expected_fingerprint: str | None = None, *, check_versions: bool = True
 ) -> ModelSet | None:
     """The stored models, or None when they are missing, corrupt or stale (the caller
-    retrains). `expected_fingerprint=None` skips the fingerprint check."""
+    retrains). `expected_fingerprint=None` skips the fingerprint check; `check_versions=False`
+    accepts a model another scikit-learn trained (the files are plain arrays: shipped models)."""
     directory = Path(directory)
     header = read_header(directory)
     if header is None:
         if (directory / HEADER_FILE).exists():
             log.warning("model header %s unreadable: retraining", directory / HEADER_FILE)
         return None
-    why = _stale(header, expected_fingerprint)
+    why = _stale(header, expected_fingerprint, check_versions)
     if why:
         log.info("stored models in %s not used: %s", directory, why)
         return None

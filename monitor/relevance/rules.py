@@ -45,7 +45,7 @@ _TOPIC_KEYS = (
     "name description uses lexicon query threshold min_weight saturation classifier examples"
 ).split()
 _LEXICON_KEYS = ("groups", "description")
-_CLASSIFIER_KEYS = ("mode", "threshold", "training")
+_CLASSIFIER_KEYS = ("mode", "threshold", "training", "floor")
 _EXAMPLE_KEYS = ("title", "text", "language", "source", "expect", "note")
 _EXPECT = {"match": True, "no-match": False, "nomatch": False, "no_match": False}
 
@@ -347,7 +347,13 @@ def _classifier(doc: Doc, value: Any, problems: list[Problem]) -> ClassifierSpec
         threshold = 0.5 if number is None else number  # 0 is a valid threshold: keep it
     training = _string(doc, path + ("training",), value.get("training"), problems,
                        allow_none=True)
-    return ClassifierSpec(mode, threshold, training)
+    floor = 0.0
+    if "floor" in value:
+        number = _number(doc, path + ("floor",), value["floor"], 0, 1, problems)
+        floor = 0.0 if number is None else number
+        if mode != "either" and number:
+            problems.append(doc.problem(path + ("floor",), "floor applies to mode: either only"))
+    return ClassifierSpec(mode, threshold, training, floor)
 
 
 def _examples(doc: Doc, value: Any, problems: list[Problem]) -> list[Example]:

@@ -9,8 +9,12 @@ Each topic declares how in its rule file (`classifier.mode`); `T` is the topic's
 | gate    | (k + p) / 2 once the query matched,    | query matched and p >= t and score >= T |
 |         | else k (0 for an unmatched query)      |                                         |
 | model   | p                                      | p >= t and p >= T                       |
-| either  | k when the keyword path fires, else p  | (query matched and k >= T)              |
+| either  | k when the keyword path fires, else p  | (query matched and k >= T and p >= f)   |
 |         | when the model path fires, else max    | or (p >= t and p >= T)                  |
+
+`f` is the classifier's `floor` (default 0): in `either` mode a keyword match the model
+finds very unlikely (p < f) is dropped, so one mode can both add what the lexicon misses
+(a high t) and remove what it over-matches (a low f).
 
 A matched query scores at least 0.5 (see `monitor.relevance.query.keyword_score`), so in gate
 mode the mean passes T = 0.5 as soon as p passes t = 0.5. Without a probability
@@ -61,8 +65,12 @@ def needs_probability(topic: TopicLike, keyword: KeywordResult) -> bool:
     if mode == "model":
         return True
     if mode == "either":
-        return not _keyword_fires(topic, keyword)
+        return _floor(topic) > 0 or not _keyword_fires(topic, keyword)
     return False
+
+
+def _floor(topic: TopicLike) -> float:
+    return float(getattr(topic.classifier, "floor", 0.0) or 0.0)
 
 
 def keyword_summary(keyword: KeywordResult) -> str:
@@ -143,7 +151,10 @@ def decide(
         return match(p, alert, reason)
 
     # either
+    floor = _floor(topic)
     if _keyword_fires(topic, keyword):
+        if p is not None and p < floor:
+            return match(p, False, f"{kw_reason}; model p={p:.2f} < floor {floor:.2f}")
         suffix = "" if p is None else f"; model p={p:.2f}"
         return match(k, True, f"{kw_reason}{suffix}")
     assert p is not None

@@ -35,6 +35,7 @@ class ClassifierSpec:
     mode: str = "keyword"
     threshold: float = 0.5
     training: str | None = None
+    floor: float = 0.0  # `either`: the probability a keyword match still needs
 
 
 @dataclass(frozen=True)

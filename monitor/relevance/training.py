@@ -52,6 +52,20 @@ def models_dir(config: Config) -> Path:
     return config.state_dir / "models"
 
 
+def base_models_dir(config: Config) -> Path:
+    return config.resolve_path(config.model.classifier.base_models)
+
+
+def shipped_models(config: Config, fingerprint: str) -> ModelSet | None:
+    """The shipped models, when they stand for exactly these training examples: they were
+    trained on the same seeds plus real-text labels whose text is not shipped, and carry
+    the fingerprint of the seeds alone. Plain arrays, so any scikit-learn may load them."""
+    directory = base_models_dir(config)
+    if not directory.is_dir():
+        return None
+    return load_models(directory, fingerprint, check_versions=False)
+
+
 def ensure_models(config: Config, ruleset: RuleSet, store: Store | None, *, train: bool = True,
                   force: bool = False) -> ModelSet | None:
     """The models to score with: stored ones while seeds and labels are unchanged, else
@@ -69,6 +83,12 @@ def ensure_models(config: Config, ruleset: RuleSet, store: Store | None, *, trai
             return current
         if store is not None and store.get_meta(REJECTED_KEY) == fingerprint:
             return current
+    if not force:
+        shipped = shipped_models(config, fingerprint)
+        if shipped is not None:
+            log.info("using the shipped models from %s (seeds plus real-text labels)", base_models_dir(config))
+            save_models(shipped, directory)
+            return shipped
     if not train:
         return current if current is not None and current.fingerprint == fingerprint else None
     started = time.perf_counter()

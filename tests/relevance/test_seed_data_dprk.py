@@ -135,7 +135,8 @@ def test_eval_balance_and_language_spread(evaluation: list[dict]) -> None:
     per_language = Counter(row["language"] for row in evaluation)
     assert len([lang for lang, n in per_language.items() if n >= 5]) >= 12, per_language
     share = sum(row["labels"][TOPIC] for row in evaluation) / len(evaluation)
-    assert 0.40 <= share <= 0.55, share
+    # 0.60: seven items were relabeled on topic when the brief widened to the whole alignment.
+    assert 0.40 <= share <= 0.60, share
     negatives = [row for row in evaluation if row["labels"][TOPIC] == 0]
     hard_share = sum(bool(row.get("hard")) for row in negatives) / len(negatives)
     assert hard_share >= 0.40, hard_share
