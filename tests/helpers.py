@@ -50,6 +50,7 @@ def demo_config(tmp_path: Path, *, extra: str = "") -> Path:
     text = text.replace('state_dir = "state"', f'state_dir = "{tmp_path / "state"}"')
     text = text.replace('rules_dir = "rules"', f'rules_dir = "{ROOT / "rules"}"')
     text = text.replace('training_dir = "seeds/training"', f'training_dir = "{ROOT / "seeds" / "training"}"')
+    text = text.replace('base_models = "seeds/models"', f'base_models = "{ROOT / "seeds" / "models"}"')
     text = text.replace('url = "seeds/feeds/', f'url = "{ROOT / "seeds" / "feeds"}/')
     port = closed_port()
     text = re.sub(r'url = "https?://[^"]+"', f'url = "http://127.0.0.1:{port}/feed.xml"', text)

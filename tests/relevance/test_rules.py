@@ -192,3 +192,14 @@ def test_a_classifier_threshold_of_zero_is_kept() -> None:
 
     ruleset = parse_rules({"t.yaml": "name: t\nquery: 'zebra'\nclassifier: {mode: gate, threshold: 0}\n"})
     assert ruleset.topics[0].classifier.threshold == 0.0
+
+
+def test_classifier_floor_is_validated_and_only_for_either() -> None:
+    ok = parse_rules({"r/t.yaml": "name: t\nquery: arms\nclassifier: {mode: either, threshold: 0.8, floor: 0.05}\n"})
+    assert ok.topics[0].classifier.floor == 0.05
+    with pytest.raises(RulesError) as err:
+        parse_rules({"r/t.yaml": "name: t\nquery: arms\nclassifier: {mode: gate, floor: 0.05}\n"})
+    assert "floor applies to mode: either only" in str(err.value)
+    with pytest.raises(RulesError) as err:
+        parse_rules({"r/t.yaml": "name: t\nquery: arms\nclassifier: {mode: either, floor: 2}\n"})
+    assert "r/t.yaml:3" in str(err.value)

@@ -15,6 +15,7 @@ class Spec:
     mode: str
     threshold: float = 0.5
     training: str | None = None
+    floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ CASES = [
     (topic("either", model_t=0.9), UNMATCHED, 0.95, 0.95, True, ["p=0.95 ≥ 0.90"]),
     (topic("either", model_t=0.9), UNMATCHED, 0.85, 0.85, False, ["p=0.85 < 0.90"]),
     (topic("either", model_t=0.9), UNMATCHED, None, 0.0, False, ["no trained model"]),
+    # either with a floor: a keyword match the model finds very unlikely is dropped
+    (FakeTopic("t", Spec("either", 0.9, floor=0.05)), MATCHED, 0.2, 0.75, True, ["model p=0.20"]),
+    (FakeTopic("t", Spec("either", 0.9, floor=0.05)), MATCHED, 0.01, 0.01, False, ["p=0.01 < floor 0.05"]),
+    (FakeTopic("t", Spec("either", 0.9, floor=0.05)), MATCHED, None, 0.75, True, ["no trained model"]),
     # an unknown mode behaves as keyword
     (topic("bogus"), MATCHED, 0.0, 0.75, True, ["keyword query matched"]),
 ]
@@ -125,3 +130,9 @@ def test_skipping_the_model_never_changes_the_decision() -> None:
             decisions = {(decide(t, kw, p, "a").alert, decide(t, kw, p, "a").score)
                          for p in (None, 0.0, 0.5, 1.0)}
             assert len(decisions) == 1, (mode, kw, decisions)
+
+
+def test_a_floor_makes_the_model_needed_for_keyword_matches_too() -> None:
+    floored = FakeTopic("t", Spec("either", 0.9, floor=0.05))
+    assert needs_probability(floored, MATCHED)
+    assert not needs_probability(topic("either", model_t=0.9), MATCHED)

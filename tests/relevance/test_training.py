@@ -93,3 +93,39 @@ def test_new_labels_retrain_and_a_rejected_retrain_is_not_retried(setup, caplog:
     kept = ensure_models(config, ruleset, store)
     assert kept is not None and kept.fingerprint == second.fingerprint
     assert trained(caplog) == 2
+
+
+def test_shipped_models_stand_for_unchanged_seeds_only(setup, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """Models trained elsewhere on the seeds plus data not shipped carry the seeds' fingerprint:
+    used while the seeds are unchanged, whatever scikit-learn wrote them; ignored once they change."""
+    from monitor.relevance.classify import LabeledText, ModelSet, fingerprint_training
+    from monitor.relevance.modelfile import HEADER_FILE, save_models
+    from monitor.relevance.training import load_examples
+
+    config, ruleset, store = setup
+    seeds = load_examples(config, ruleset, None)
+    extra = {t: exs + [LabeledText("Unseen extra text about shells for Moscow", "", 1, id=f"x-{t}")]
+             for t, exs in seeds.items()}
+    shipped = ModelSet.train(extra, fingerprint=fingerprint_training(seeds))
+    base = tmp_path / "seeds" / "models"
+    save_models(shipped, base)
+    header = json.loads((base / HEADER_FILE).read_text(encoding="utf-8"))
+    header["sklearn"] = "0.0-other"  # plain arrays: another scikit-learn may load them
+    (base / HEADER_FILE).write_text(json.dumps(header), encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        (tmp_path / "config.toml").read_text(encoding="utf-8") + f'base_models = "{base}"\n', encoding="utf-8")
+    config = load_config(tmp_path / "config.toml")
+    caplog.set_level(logging.INFO, logger="monitor.relevance.training")
+    got = ensure_models(config, ruleset, store)
+    assert got is not None and trained(caplog) == 0
+    assert got.fingerprint == shipped.fingerprint
+    assert got.predict_one("Unseen extra text about shells for Moscow", "", "dprk-russia") == pytest.approx(
+        shipped.predict_one("Unseen extra text about shells for Moscow", "", "dprk-russia"))
+    # Changed seeds: the shipped models no longer stand for them, so the daemon retrains.
+    write_seeds(tmp_path / "seeds")
+    extra_line = {"id": "new", "title": "Russia sends tanks", "text": "", "language": "en", "label": 1}
+    with (tmp_path / "seeds" / "dprk-russia.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps(extra_line) + "\n")
+    again = ensure_models(config, ruleset, store)
+    assert again is not None and trained(caplog) == 1 and again.fingerprint != shipped.fingerprint
