@@ -28,7 +28,7 @@ def available() -> bool:
 def _texts() -> dict[str, dict]:
     out: dict[str, dict] = {}
     for name, *_ in SOURCES.values():
-        for line in (DATA / "articles" / name).open(encoding="utf-8"):
+        for line in (DATA / "articles" / name).read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             out[item["id"]] = {"title": item.get("title") or "", "content": item.get("text") or "",
                                "language": item.get("language"), "published": item.get("published"),
@@ -42,7 +42,7 @@ def _texts() -> dict[str, dict]:
 def labeled(path: Path = LABELS) -> Iterator[dict]:
     """Every labeled item with its text, in the order of the label file."""
     texts = _texts()
-    for line in path.open(encoding="utf-8"):
+    for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         item = {"id": rec["id"], **texts[rec["id"]], "labels": rec["labels"]}
         yield {k: v for k, v in item.items() if v is not None}

@@ -61,7 +61,7 @@ def _row(source: str, item: dict) -> dict:
 def draw_articles(rng: random.Random, skip: set[str]) -> list[dict]:
     rows: list[dict] = []
     for source, (name, cap_hit, cap_side, cap_background) in SOURCES.items():
-        items = [json.loads(line) for line in (DATA / "articles" / name).open(encoding="utf-8")]
+        items = [json.loads(line) for line in (DATA / "articles" / name).read_text(encoding="utf-8").splitlines()]
         items = [item for item in items if item["id"] not in skip]
         hit, side, rest = [], [], []
         for item in items:
@@ -99,7 +99,7 @@ def draw_feed_entries() -> list[dict]:
 def draw_round2(skip: set[str]) -> list[dict]:
     rows = []
     for source in ("guardian", "bbc", "kcna-headlines", "kcna-stories"):
-        for line in (DATA / "articles" / SOURCES[source][0]).open(encoding="utf-8"):
+        for line in (DATA / "articles" / SOURCES[source][0]).read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             if item["id"] in skip:
                 continue
