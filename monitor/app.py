@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.config import Config, check_topics, default_config, find_config_path, load_config
+from monitor.config import Config, channel_url_lines, check_topics, default_config, find_config_path, load_config
 from monitor.errors import ConfigError, MonitorError, Problem, RulesError
 from monitor.pipeline import Pipeline, Scorer
 from monitor.relevance.rules import load_rules
@@ -30,18 +30,35 @@ class Runtime:
 
 
 def load_config_and_rules(config_path: str | None, rules_dir: str | None = None) -> tuple[Config, RuleSet]:
-    """Validate both; raise one ConfigError listing every problem of either."""
+    """Validate both; raise one ConfigError listing every problem of either.
+
+    `monitor check`, the daemon's start and its SIGHUP reload all come through here, so
+    a channel URL apprise cannot load is refused the same way as a bad rule file.
+    """
     path = find_config_path(config_path)
     config = load_config(path) if path else default_config()
+    problems: list[Problem] = check_channels(config)
     rdir = Path(rules_dir) if rules_dir else config.rules_dir
     try:
         ruleset = load_rules(rdir)
     except RulesError as e:
-        raise ConfigError(e.problems, f"{len(e.problems)} problem(s) in rules under {rdir}") from None
-    problems: list[Problem] = check_topics(config, {t.name for t in ruleset.topics})
+        summary = f"{len(e.problems)} problem(s) in rules under {rdir}"
+        if problems:
+            summary = f"{config.source}: invalid configuration; {summary}"
+        raise ConfigError([*problems, *e.problems], summary) from None
+    problems += check_topics(config, {t.name for t in ruleset.topics})
     if problems:
         raise ConfigError(problems, f"{config.source}: invalid configuration")
     return config, ruleset
+
+
+def check_channels(config: Config) -> list[Problem]:
+    """Channels whose URL apprise cannot load, with file and line."""
+    if all(spec.kind == "console" for spec in config.channels.values()):
+        return []  # no need to load apprise (a third of a second) for the console
+    from monitor.delivery.deliver import validate_channels
+
+    return validate_channels(config.channels.values(), config.source, channel_url_lines(config))
 
 
 def load_models(config: Config, ruleset: RuleSet, store: Store, *, train: bool = True) -> object | None:

@@ -28,7 +28,7 @@ from monitor.delivery.outbox import Outbox
 from monitor.errors import MonitorError
 from monitor.ingest.poller import Poller
 from monitor.ops import metrics, sdnotify
-from monitor.ops.healthserver import HealthServer, parse_listen
+from monitor.ops.healthserver import HealthServer, metrics_registry, parse_listen
 from monitor.ops.metrics import DeadManPolicy, ProcessCounters
 from monitor.state import reports
 
@@ -95,7 +95,7 @@ class Daemon:
         self.health_server = HealthServer(
             *listen,
             lambda: metrics.health(self.counters(), _now(), self.policy()),
-            lambda: metrics.render_prometheus(reports.snapshot(self.rt.store, _now(), self.counters())),
+            metrics_registry(lambda: reports.snapshot(self.rt.store, _now(), self.counters())),
         )
         await self.health_server.start()
         log.info("health endpoint on http://%s:%d/healthz and /metrics", listen[0], self.health_server.port)
@@ -193,6 +193,7 @@ class Daemon:
         days = self.rt.config.model.monitor.retention_days
         n = self.rt.store.prune(now - timedelta(days=days))
         if n:
+            reports.record_pruned(self.rt.store, n)  # articles_total keeps counting them
             log.info("retention: pruned %d articles older than %d days", n, days)
         self._dead_man_checks(now)
 

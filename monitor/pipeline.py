@@ -163,8 +163,13 @@ class Pipeline:
             log.info("dedup window rebuilt from %d stored articles", n)
         return n
 
-    def process(self, articles: Sequence[Article], now: Callable[[Article], datetime]) -> list[Processed]:
-        """Score in one batch, then dedup, store and queue alerts article by article, in order."""
+    def process(self, articles: Sequence[Article], now: Callable[[Article], datetime], *,
+                queue_alerts: bool = True) -> list[Processed]:
+        """Score in one batch, then dedup, store and queue alerts article by article, in order.
+
+        `queue_alerts=False` (a replay without --deliver) writes no alert at all: a queued
+        alert is sent by the next delivery pass, whoever runs it.
+        """
         # Dedup's text work (signatures, URL keys) needs no scores: the worker, when there is
         # one, does it while this process scores.
         future = self.worker.submit([_dedup_input(a, (), frozenset()) for a in articles]) if self.worker else None
@@ -181,7 +186,7 @@ class Pipeline:
                 self.store.save_matches([m for m in matches if m.score > 0 or m.alert], t)
                 self.store.touch_story(decision.story, article.title, t)
                 queued: list[int] = []
-                if not decision.updated:
+                if queue_alerts and not decision.updated:
                     queued = self._queue_alerts(article, decision, matches, t)
                     if decision.story != article.id:
                         queued += self._queue_followups(article, decision, t)

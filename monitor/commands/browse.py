@@ -3,15 +3,21 @@
 Datasette is an optional extra (`pip install datasette`); it opens the file read-only, so
 the daemon can keep running. Full-text search is an FTS5 index over
 articles(title, summary, content) built once by `ensure_fts`; triggers keep it current.
+The table search box takes FTS5 syntax as is (`searchmode: raw`): prefixes, phrases,
+AND/OR/NOT. SIGTERM, SIGINT and SIGHUP sent to `monitor browse` are passed on to
+Datasette, which runs in its own process group, and the temporary folder is removed.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,10 @@ FTS_COLUMNS = ("title", "summary", "content")
 # Cyrillic й stays). Chinese/Japanese text without spaces indexes as one long token per run,
 # so a word inside a run is not found: use `monitor stories` or a LIKE filter for those.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+# after a forwarded signal, Datasette gets this long to exit before it is killed
+STOP_GRACE_SECONDS = 10.0
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 INSTALL_HINT = (
     "monitor browse needs Datasette, an optional extra:\n"
@@ -79,7 +89,10 @@ def metadata(database_name: str) -> dict[str, Any]:
                     for q in CANNED_QUERIES
                 },
                 "tables": {
-                    "articles": {"fts_table": FTS_TABLE, "fts_pk": "rowid", "sort_desc": "fetched"},
+                    # raw: the search box takes prefixes (оруж*), phrases and AND/OR/NOT;
+                    # Datasette's default quotes every word, which turns them into literals
+                    "articles": {"fts_table": FTS_TABLE, "fts_pk": "rowid", "sort_desc": "fetched",
+                                 "searchmode": "raw"},
                     "alerts": {"sort_desc": "id"},
                     "stories": {"sort_desc": "last_seen"},
                 },
@@ -148,16 +161,42 @@ def browse(
         meta.write_text(
             json.dumps(metadata(Path(db_path).stem), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        try:
-            return subprocess.run(
-                datasette_command(
-                    Path(db_path),
-                    meta,
-                    host=host,
-                    port=port,
-                    open_browser=open_browser,
-                    extra=extra,
-                )
-            ).returncode
-        except KeyboardInterrupt:
-            return 0
+        cmd = datasette_command(
+            Path(db_path), meta, host=host, port=port, open_browser=open_browser, extra=extra
+        )
+        return run_forwarding_signals(cmd)
+
+
+def run_forwarding_signals(cmd: Sequence[str], grace: float = STOP_GRACE_SECONDS) -> int:
+    """Run `cmd` until it exits, passing SIGTERM, SIGINT and SIGHUP on to it; its exit code.
+
+    The child gets its own process group, so a Ctrl-C at the terminal reaches it once,
+    through us. A child that outlives a forwarded signal by `grace` seconds is killed.
+    Stopped by a signal, the result is 0 (the operator asked for it)."""
+    proc = subprocess.Popen(list(cmd), process_group=0)
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
+    try:
+        deadline: float | None = None
+        while proc.poll() is None:
+            if received and deadline is None:
+                deadline = time.monotonic() + grace
+            if deadline is not None and time.monotonic() > deadline:
+                proc.kill()
+            try:
+                proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if proc.poll() is None:  # an exception of our own: never leave it behind
+            proc.kill()
+            proc.wait()
+    return 0 if received else proc.returncode

@@ -1,11 +1,15 @@
 """The `monitor` command: each subcommand is a few lines over a library call.
 
-Library errors (`MonitorError`) become click errors here and nowhere else.
+Library errors (`MonitorError`) become click errors here and nowhere else: exit 2 for
+configuration and rule problems (every one listed, with file and line), 1 for the rest.
+The global options (`--config`, `--rules`, `--log-level`, `--log-format`) are accepted
+before the command and after it (`monitor run --config x`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,43 +18,70 @@ from typing import Any
 import click
 
 from monitor import __version__
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, MonitorError, RulesError
 
 log = logging.getLogger("monitor")
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _setup_logging(level: str) -> None:
-    from monitor.ops.logs import setup_logging
-
-    setup_logging(level)
-
-
 def _fail(e: MonitorError) -> None:
     click.echo(f"error: {e}", err=True)
-    sys.exit(2 if isinstance(e, ConfigError) else 1)
+    sys.exit(2 if isinstance(e, ConfigError | RulesError) else 1)
 
 
 class Ctx:
-    def __init__(self, config: str | None, rules: str | None, log_level: str | None = None) -> None:
+    def __init__(self, config: str | None, rules: str | None, log_level: str | None = None,
+                 log_format: str | None = None) -> None:
         self.config_path = config
         self.rules_dir = rules
         self.log_level = log_level
+        self.log_format = log_format
 
-    def load(self):  # type: ignore[no-untyped-def]
-        from monitor.app import load_config_and_rules
+    def setup_logging(self, config: Any = None) -> None:
+        """--log-level and --log-format win over the config's [monitor] settings, read
+        leniently before the config is validated, then from the validated config."""
+        from monitor.config import log_settings
+        from monitor.ops.logs import setup_logging
 
-        try:
-            config, ruleset = load_config_and_rules(self.config_path, self.rules_dir)
-        except MonitorError as e:
-            _fail(e)
-            raise  # unreachable
-        if self.log_level is None:  # --log-level wins over the config
-            logging.getLogger().setLevel(config.model.monitor.log_level.upper())
-        return config, ruleset
+        if config is not None:
+            level, fmt = config.model.monitor.log_level, config.model.monitor.log_format
+        else:
+            level, fmt = log_settings(self.config_path)
+        setup_logging(self.log_level or level or "info", self.log_format or fmt or "text")
+
+    def load(self, *, secrets: bool = True, strict: bool = False):  # type: ignore[no-untyped-def]
+        """Config and rules, validated together; every problem of both, then exit 2.
+
+        `secrets=False` for commands that never send; `strict` adds the feed and channel
+        URL checks (`check`, `run`)."""
+        from monitor.config import validate
+
+        result = validate(self.config_path, self.rules_dir, secrets=secrets, strict=strict)
+        if result.problems:
+            _fail(result.error())
+        self.setup_logging(result.config)
+        return result.config, result.ruleset
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        """The config alone, secrets unresolved and rules unread: enough to find the state."""
+        from monitor.config import validate
+
+        result = validate(self.config_path, secrets=False, rules=False)
+        if result.problems:
+            _fail(result.error())
+        self.setup_logging(result.config)
+        return result.config
+
+    def store(self):  # type: ignore[no-untyped-def]
+        from monitor.state.store import Store
+
+        return Store(self.settings().db_path)
 
     def runtime(self, db: str | None = None, train: bool = True):  # type: ignore[no-untyped-def]
         from monitor.app import open_runtime
@@ -76,17 +107,63 @@ def _parse_since(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# -- global options, before or after the command ------------------------------------------
+
+_CONFIG_HELP = ("Config file (TOML). Default: $MONITOR_CONFIG, ./config.toml, /etc/media-monitor/config.toml, "
+                "else built-in defaults.")
+
+
+def _setter(attr: str):  # type: ignore[no-untyped-def]
+    def store(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        obj = ctx.find_object(Ctx)
+        if value is None or obj is None:
+            return
+        setattr(obj, attr, value)
+        if attr != "rules_dir":  # the config's [monitor] log settings may change too
+            obj.setup_logging()
+
+    return store
+
+
+def _global_options() -> list[click.Option]:
+    return [
+        click.Option(["--config"], type=click.Path(dir_okay=False), expose_value=False,
+                     callback=_setter("config_path"), help="Config file (as before the command)."),
+        click.Option(["--rules"], type=click.Path(file_okay=False), expose_value=False,
+                     callback=_setter("rules_dir"), help="Rules directory (as before the command)."),
+        click.Option(["--log-level"], type=click.Choice(LOG_LEVELS), expose_value=False,
+                     callback=_setter("log_level"), help="Log level (as before the command)."),
+        click.Option(["--log-format"], type=click.Choice(LOG_FORMATS), expose_value=False,
+                     callback=_setter("log_format"), help="Log format (as before the command)."),
+    ]
+
+
+class _Group(click.Group):
+    """A group whose commands, and its sub-groups' commands, also take the global options."""
+
+    group_class = type  # sub-groups are _Group too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {o for p in cmd.params for o in (*p.opts, p.name)}
+        cmd.params += [o for o in _global_options() if not taken & {*o.opts, o.name}]
+        super().add_command(cmd, name)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="media-monitor")
-@click.option("--config", "config", envvar="MONITOR_CONFIG", type=click.Path(dir_okay=False),
-              help="Config file (TOML). Default: $MONITOR_CONFIG, ./config.toml, /etc/media-monitor/config.toml, else built-in defaults.")
+@click.option("--config", "config", envvar="MONITOR_CONFIG", type=click.Path(dir_okay=False), help=_CONFIG_HELP)
 @click.option("--rules", "rules", type=click.Path(file_okay=False), help="Rules directory (overrides the config).")
-@click.option("--log-level", default=None, type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--log-level", default=None, type=click.Choice(LOG_LEVELS), help="Default: [monitor] log_level.")
+@click.option("--log-format", default=None, type=click.Choice(LOG_FORMATS),
+              help="text (journald-friendly) or json (one object a line). Default: [monitor] log_format.")
 @click.pass_context
-def main(ctx: click.Context, config: str | None, rules: str | None, log_level: str | None) -> None:
-    """media-monitor: multilingual media-monitoring alerts from news feeds."""
-    _setup_logging(log_level or "info")
-    ctx.obj = Ctx(config, rules, log_level)
+def main(ctx: click.Context, config: str | None, rules: str | None, log_level: str | None,
+         log_format: str | None) -> None:
+    """media-monitor: multilingual media-monitoring alerts from news feeds.
+
+    The options below are also accepted after the command: `monitor run --config FILE`."""
+    ctx.obj = Ctx(config, rules, log_level, log_format)
+    ctx.obj.setup_logging()
 
 
 @main.command()
@@ -95,7 +172,7 @@ def run(obj: Ctx) -> None:
     """Run the daemon: poll feeds, match topics, deliver alerts until SIGTERM."""
     from monitor.daemon import run_daemon
 
-    obj.load()  # validate first: problems are reported the same way as `monitor check`
+    obj.load(strict=True)  # validate first: problems are reported as by `monitor check`
     try:
         sys.exit(run_daemon(obj.config_path, obj.rules_dir))
     except MonitorError as e:
@@ -120,24 +197,31 @@ def once(obj: Ctx) -> None:
 @main.command()
 @click.pass_obj
 def check(obj: Ctx) -> None:
-    """Validate config and rules; list every problem with file and line."""
-    config, ruleset = obj.load()
+    """Validate config, secrets, feeds, channel URLs and rules; list every problem with file and line (exit 2)."""
+    config, ruleset = obj.load(strict=True)
     click.echo(f"ok: {config.source}: {len(config.model.feeds)} feeds, {len(config.channels)} channels, "
                f"{len(config.model.routes)} routes; {len(ruleset.topics)} topics "
                f"({', '.join(t.name for t in ruleset.topics)})")
 
 
-@main.command()
-@click.pass_obj
-def status(obj: Ctx) -> None:
-    """Feed health, last polls, errors and the alert queue."""
-    from monitor.commands.status import render_status
+_JSON_HELP = "Print JSON for scripts (keys in docs/operations.md)."
 
-    rt = obj.runtime(train=False)
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@click.pass_obj
+def status(obj: Ctx, as_json: bool) -> None:
+    """Feed health, last polls, errors, the alert queue and per-topic match rates."""
+    from monitor.commands.status import dumps_json, render_status, status_record
+
+    store = obj.store()
     try:
-        render_status(rt.store, _now())
+        if as_json:
+            click.echo(dumps_json(status_record(store, _now())))
+        else:
+            render_status(store, _now())
     finally:
-        rt.close()
+        store.close()
 
 
 @main.command()
@@ -157,7 +241,8 @@ def replay(obj: Ctx, articles: Any, output: Any, db: str | None, deliver: bool) 
 
     rt = obj.runtime(db=db or ":memory:")
     try:
-        counts = run_replay(rt.pipeline, read_lines(articles, getattr(articles, "name", "-")), output)
+        counts = run_replay(rt.pipeline, read_lines(articles, getattr(articles, "name", "-")), output,
+                            queue_alerts=deliver)  # without --deliver nothing may ever be sent
         if deliver:
             from monitor.daemon import deliver_now
 
@@ -180,7 +265,7 @@ def rules_test(obj: Ctx) -> None:
     from monitor.relevance.examples import run_examples
     from monitor.relevance.matching import KeywordEngine
 
-    _, ruleset = obj.load()
+    _, ruleset = obj.load(secrets=False)
     results = run_examples(ruleset, KeywordEngine(ruleset.topics))
     failed = [r for r in results if not r.ok]
     for r in failed:
@@ -198,7 +283,9 @@ def explain(obj: Ctx, source: str, topic: str | None, language: str | None) -> N
     """Show why an article does or does not match: SOURCE is a file, a URL or - for stdin."""
     from monitor.commands.explaincmd import explain_source
 
-    config, ruleset = obj.load()
+    config, ruleset = obj.load(secrets=False)
+    if topic is not None and topic not in ruleset.names:
+        raise click.BadParameter(f"unknown topic {topic!r} (known: {', '.join(ruleset.names)})")
     try:
         explain_source(config, ruleset, source, topic, language)
     except MonitorError as e:
@@ -213,7 +300,7 @@ def train(obj: Ctx, force: bool) -> None:
     from monitor.relevance.training import ensure_models
     from monitor.state.store import Store
 
-    config, ruleset = obj.load()
+    config, ruleset = obj.load(secrets=False)
     store = Store(config.db_path)
     try:
         models = ensure_models(config, ruleset, store, train=True, force=force)
@@ -262,7 +349,7 @@ def label(obj: Ctx, article_id: str, topic: str, verdict: str) -> None:
     """Record an analyst's judgment; it joins the training data at the next retrain."""
     from monitor.state.store import Store
 
-    config, ruleset = obj.load()
+    config, ruleset = obj.load(secrets=False)
     if topic not in ruleset.names:
         raise click.BadParameter(f"unknown topic {topic!r} (known: {', '.join(ruleset.names)})")
     store = Store(config.db_path)
@@ -276,42 +363,43 @@ def label(obj: Ctx, article_id: str, topic: str, verdict: str) -> None:
 
 
 @main.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def feeds(ctx: click.Context) -> None:
+def feeds(ctx: click.Context, as_json: bool) -> None:
     """List feeds with their health; add, remove, import and export them."""
-    if ctx.invoked_subcommand is None:
-        from monitor.commands.status import render_feeds
+    if ctx.invoked_subcommand is not None:
+        return
+    from monitor.commands.status import dumps_json, feed_record, render_feeds
 
-        obj: Ctx = ctx.obj
-        config, _ = obj.load()
-        from monitor.state.store import Store
-
-        store = Store(config.db_path)
-        try:
+    store = ctx.obj.store()
+    try:
+        if as_json:
+            click.echo(dumps_json([feed_record(f) for f in store.feeds()]))
+        else:
             render_feeds(store, _now())
-        finally:
-            store.close()
-
-
-def _store(obj: Ctx):  # type: ignore[no-untyped-def]
-    from monitor.state.store import Store
-
-    config, _ = obj.load()
-    return Store(config.db_path)
+    finally:
+        store.close()
 
 
 @feeds.command("add")
 @click.argument("url")
-@click.option("--name", default="")
+@click.option("--name", default="", help="Display name (default: the URL).")
 @click.pass_obj
 def feeds_add(obj: Ctx, url: str, name: str) -> None:
-    """Add a feed (polled from the next cycle on; survives restarts)."""
-    store = _store(obj)
+    """Add a feed: an http(s) URL, a file:// URL or a path (polled from the next cycle on; survives restarts)."""
+    from monitor.commands.status import terminal_safe
+    from monitor.config import feed_location, feed_url_problem
+
+    why = feed_url_problem(url, Path.cwd())
+    if why:
+        raise click.BadParameter(terminal_safe(why), param_hint="URL")
+    location = feed_location(url, Path.cwd())
+    store = obj.store()
     try:
-        store.add_feed(url, name, "cli", _now())
+        store.add_feed(location, name, "cli", _now())
     finally:
         store.close()
-    click.echo(f"added {url}")
+    click.echo(f"added {terminal_safe(location)}")
 
 
 @feeds.command("remove")
@@ -319,7 +407,7 @@ def feeds_add(obj: Ctx, url: str, name: str) -> None:
 @click.pass_obj
 def feeds_remove(obj: Ctx, url: str) -> None:
     """Stop polling a feed (its articles and alerts stay)."""
-    store = _store(obj)
+    store = obj.store()
     try:
         removed = store.remove_feed(url)
     finally:
@@ -333,30 +421,40 @@ def feeds_remove(obj: Ctx, url: str) -> None:
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False))
 @click.pass_obj
 def feeds_import(obj: Ctx, opml: str) -> None:
-    """Add every feed of an OPML file."""
-    from monitor.ingest.opml import parse_opml
+    """Add every feed of an OPML file; name, with its line, each entry that could not be imported (exit 1)."""
+    from monitor.commands.status import terminal_safe
+    from monitor.config import feed_location, feed_url_problem
+    from monitor.ingest.opml import read_opml
 
     try:
-        found = parse_opml(Path(opml).read_bytes(), opml)
+        found = read_opml(Path(opml).read_bytes(), opml)
     except MonitorError as e:
         _fail(e)
         return
-    store = _store(obj)
+    base = Path(opml).resolve().parent  # a path in the file is relative to the file
+    refused = [(f, feed_url_problem(f.url, base)) for f in found.feeds]
+    store = obj.store()
     try:
-        added = sum(store.add_feed(f.url, f.title, "opml", _now()) for f in found)
+        added = sum(store.add_feed(feed_location(f.url, base), f.title, "opml", _now()) for f, why in refused if not why)
     finally:
         store.close()
-    click.echo(f"imported {added} of {len(found)} feeds from {opml}")
+    problems = sorted([(p.line, p.message) for p in found.unreadable] + [(f.line, why) for f, why in refused if why])
+    click.echo(f"imported {added} of {found.total} feeds from {opml}")
+    if problems:
+        click.echo(f"{len(problems)} could not be imported:", err=True)
+        for line, why in problems:
+            click.echo(f"  {opml}:{line}: {terminal_safe(why)}", err=True)
+        sys.exit(1)
 
 
 @feeds.command("export")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout).")
 @click.pass_obj
 def feeds_export(obj: Ctx, output: Any) -> None:
     """Write the active feeds as OPML."""
     from monitor.ingest.opml import OpmlFeed, export_opml
 
-    store = _store(obj)
+    store = obj.store()
     try:
         rows = store.feeds()
     finally:
@@ -365,46 +463,48 @@ def feeds_export(obj: Ctx, output: Any) -> None:
 
 
 @main.command()
-@click.option("--topic", "-t")
+@click.option("--topic", "-t", help="Only stories with a relevant match for this topic.")
 @click.option("--since", help="e.g. 24h, 7d or an ISO date")
 @click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_obj
-def stories(obj: Ctx, topic: str | None, since: str | None, limit: int) -> None:
+def stories(obj: Ctx, topic: str | None, since: str | None, limit: int, as_json: bool) -> None:
     """Stories with their articles, outlets and languages, newest first."""
-    store = _store(obj)
+    from monitor.commands.status import dumps_json, story_lines, story_record
+
+    store = obj.store()
     try:
         rows = store.stories(topic=topic, since=_parse_since(since), limit=limit)
     finally:
         store.close()
-    for s in rows:
-        arts = s["articles"]
-        outlets = {a["source"] or a["feed"] for a in arts}
-        langs = {a["language"] or "?" for a in arts}
-        click.echo(f"story {s['id']}: {s['title'][:100]}")
-        click.echo(f"  {len(arts)} articles, {len(outlets)} outlets, languages {', '.join(sorted(langs))}; "
-                   f"first {s['first_seen']}, last {s['last_seen']}")
-        for a in arts[:10]:
-            click.echo(f"  - [{a['language'] or '?'}] {a['source'] or a['feed']}: {a['title'][:90]}")
+    if as_json:
+        click.echo(dumps_json([story_record(s) for s in rows]))
+    else:
+        for line in story_lines(rows):
+            click.echo(line)
 
 
 @main.group(invoke_without_command=True)
 @click.option("--status", "state", type=click.Choice(["pending", "sending", "failed", "sent", "dead"]))
 @click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def alerts(ctx: click.Context, state: str | None, limit: int) -> None:
-    """List alerts in the outbox; `alerts retry` re-queues failed or dead ones."""
+def alerts(ctx: click.Context, state: str | None, limit: int, as_json: bool) -> None:
+    """List alerts in the outbox, newest first; `alerts retry` re-queues failed or dead ones."""
     if ctx.invoked_subcommand is not None:
         return
-    store = _store(ctx.obj)
+    from monitor.commands.status import alert_lines, alert_record, dumps_json
+
+    store = ctx.obj.store()
     try:
         rows = store.alerts(state=state, limit=limit)
     finally:
         store.close()
-    for a in rows:
-        title = str(a.payload.get("title") or "")[:80]
-        err = f" error: {a.last_error[:100]}" if a.last_error else ""
-        click.echo(f"{a.id:>6} {a.state.value:<8} {a.channel:<16} {a.topic:<16} {a.score:.2f} "
-                   f"attempts={a.attempts} {title}{err}")
+    if as_json:
+        click.echo(dumps_json([alert_record(a) for a in rows]))
+    else:
+        for line in alert_lines(rows):
+            click.echo(line)
 
 
 @alerts.command("retry")
@@ -415,7 +515,7 @@ def alerts_retry(obj: Ctx, ids: tuple[int, ...], dead: bool) -> None:
     """Put alerts back in the queue (by id, or all dead ones)."""
     if not ids and not dead:
         raise click.UsageError("give alert ids or --dead")
-    store = _store(obj)
+    store = obj.store()
     try:
         n = store.retry_alerts(None if dead else list(ids), _now())
     finally:
@@ -454,32 +554,16 @@ def notify_test(obj: Ctx, channel: str) -> None:
 @click.pass_obj
 def backtest(obj: Ctx, new_rules: str, since: str, limit: int) -> None:
     """Replay stored articles against changed rules: which alerts would appear or disappear."""
-    from monitor.app import load_models
-    from monitor.commands.backtest import backtest as run_backtest
-    from monitor.pipeline import Scorer
-    from monitor.relevance.rules import load_rules
-    from monitor.state.store import Store
+    from monitor.commands.backtest import backtest_rules, report_lines
 
-    config, ruleset = obj.load()
+    config, ruleset = obj.load(secrets=False)
     try:
-        candidate = load_rules(Path(new_rules))
+        report = backtest_rules(config, ruleset, Path(new_rules), _parse_since(since) or _now())
     except MonitorError as e:
         _fail(e)
         return
-    store = Store(config.db_path)
-    try:
-        models = load_models(config, ruleset, store, train=False)
-        report = run_backtest(store, Scorer(ruleset, models), Scorer(candidate, models), _parse_since(since) or _now())
-    finally:
-        store.close()
-    click.echo(f"{report.articles} stored articles since {since}")
-    for topic in sorted(report.old_alerts.keys() | report.new_alerts.keys()):
-        click.echo(f"  {topic}: {report.old_alerts.get(topic, 0)} alerts now -> {report.new_alerts.get(topic, 0)} with {new_rules}")
-    for appears, label in ((True, "would appear"), (False, "would disappear")):
-        rows = [c for c in report.changes if c.appears == appears]
-        click.echo(f"{len(rows)} alerts {label}:")
-        for c in rows[:limit]:
-            click.echo(f"  [{c.topic}] {c.old_score:.2f} -> {c.new_score:.2f} {c.article_id}: {c.title[:90]}")
+    for line in report_lines(report, since, new_rules, limit):
+        click.echo(line)
 
 
 @main.group()
@@ -492,7 +576,12 @@ def db() -> None:
 @click.pass_obj
 def db_backup(obj: Ctx, path: str) -> None:
     """Online backup of the state database (safe while the daemon runs)."""
-    store = _store(obj)
+    folder = Path(path).absolute().parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot back up to {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise click.ClickException(f"cannot back up to {path}: the folder {folder} is not writable")
+    store = obj.store()
     try:
         store.backup(Path(path))
     finally:
@@ -506,7 +595,7 @@ def db_vacuum(obj: Ctx) -> None:
     """Reclaim space after retention pruned old articles."""
     from monitor.commands.browse import rebuild_fts
 
-    store = _store(obj)
+    store = obj.store()
     try:
         store.db.vacuum()
         rebuild_fts(store)  # VACUUM may renumber rowids the search index points at
@@ -524,5 +613,4 @@ def browse(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
     """Browse the database in Datasette (extra `browse`): canned queries and full-text search."""
     from monitor.commands.browse import browse as run_browse
 
-    config, _ = obj.load()
-    sys.exit(run_browse(config.db_path, host=host, port=port, open_browser=open_browser))
+    sys.exit(run_browse(obj.settings().db_path, host=host, port=port, open_browser=open_browser))

@@ -1,4 +1,9 @@
-"""`monitor explain`: why one article does or does not match, topic by topic."""
+"""`monitor explain`: why one article does or does not match, topic by topic.
+
+Each topic starts with its decision as the pipeline takes it (`scoring.decide` on the
+keyword result and, where the topic's mode uses it, the model probability): the final
+score is the one an alert carries, shown next to the keyword score and the probability.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from monitor.commands.explainview import render_explanation
 from monitor.config import Config
 from monitor.errors import FetchError
 from monitor.ingest.htmltext import html_to_text
+from monitor.models import Match
 from monitor.relevance.explain import explain
 from monitor.relevance.matching import KeywordEngine
-from monitor.relevance.topics import RuleSet
+from monitor.relevance.scoring import decide, needs_probability
+from monitor.relevance.topics import RuleSet, Topic
 
 
 def read_source(source: str) -> tuple[str, str]:
@@ -66,15 +74,30 @@ def explain_source(config: Config, ruleset: RuleSet, source: str, topic: str | N
     engine = KeywordEngine(ruleset.topics)
     models = _models(config, ruleset)
     names = [topic] if topic else [t.name for t in ruleset.topics]
+    topics = {t.name: t for t in ruleset.topics}
     for name in names:
         expl = explain(engine, name, title, text, language)
+        p = models.predict_one(title, text, name) if models is not None and models.has(name) else None
+        decision = decide(topics[name], expl.result, p if needs_probability(topics[name], expl.result) else None)
+        console.print(decision_line(topics[name], decision, p))
         console.print(render_explanation(expl))
-        if models is not None and models.has(name):
-            p = models.predict_one(title, text, name)
+        if p is not None:
             feats = models.top_features(name, title, text, k=8)
             console.print(f"model probability: {p:.3f}; top features: " +
                           ", ".join(f"{f!r} {w:+.2f}" for f, w in feats))
         console.print()
+
+
+def decision_line(topic: Topic, decision: Match, probability: float | None) -> Text:
+    """`topic: ALERT, final score 0.740 (keyword score 1.000, model probability 0.480, gate mode)`
+    and the decision's reason; the final score is the alert's."""
+    verdict = Text("ALERT", style="bold green") if decision.alert else Text("no alert", style="bold red")
+    prob = "no model" if probability is None else f"{probability:.3f}"
+    line = Text(f"{topic.name}: ", style="bold") + verdict
+    line.append(f", final score {decision.score:.3f} (keyword score {decision.keyword.score:.3f}, "
+                f"model probability {prob}, {topic.classifier.mode} mode, threshold {topic.threshold:g})\n"
+                f"  {decision.reason}")
+    return line
 
 
 def _models(config: Config, ruleset: RuleSet):  # type: ignore[no-untyped-def]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from monitor.delivery.deliver import Channel, SendResult
+from monitor.delivery.deliver import INVALID, Channel, SendResult
 from monitor.delivery.render import AlertView, render
 from monitor.delivery.route import ChannelSpec
+from monitor.errors import DeliveryError
 
 
 def sample_view(now: datetime) -> AlertView:
@@ -21,4 +22,8 @@ def sample_view(now: datetime) -> AlertView:
 
 def send_test(spec: ChannelSpec, now: datetime) -> SendResult:
     message = render([sample_view(now)], spec, digest=False)
-    return asyncio.run(Channel(spec).send(message))
+    try:
+        channel = Channel(spec)
+    except DeliveryError as e:  # apprise cannot load the URL: report its reason, do not crash
+        return SendResult(False, INVALID, str(e).removeprefix(f"channel {spec.name}: "))
+    return asyncio.run(channel.send(message))

@@ -118,15 +118,21 @@ def output_record(line: ReplayLine, processed: Processed | None, ids: dict[str, 
     }
 
 
-def replay(pipeline: Pipeline, lines: Iterable[ReplayLine], out: IO[str]) -> dict[str, int]:
-    """Process in batches (one vectorisation per batch), write results in input order."""
+def replay(pipeline: Pipeline, lines: Iterable[ReplayLine], out: IO[str], *,
+           queue_alerts: bool = False) -> dict[str, int]:
+    """Process in batches (one vectorisation per batch), write results in input order.
+
+    Alerts are queued only with `queue_alerts` (`--deliver`): queued ones would be sent by
+    the next `monitor run` or `once` on the same database.
+    """
     ids: dict[str, Any] = {}
     counts = {"articles": 0, "errors": 0, "alerts": 0}
     batch: list[ReplayLine] = []
 
     def flush() -> None:
         good = [ln for ln in batch if ln.article is not None]
-        results = pipeline.process([ln.article for ln in good], lambda a: a.fetched)  # type: ignore[misc]
+        results = pipeline.process([ln.article for ln in good], lambda a: a.fetched,  # type: ignore[misc]
+                                   queue_alerts=queue_alerts)
         by_line = {ln.line: r for ln, r in zip(good, results, strict=True)}
         for ln in batch:
             r = by_line.get(ln.line)

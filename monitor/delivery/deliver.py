@@ -2,7 +2,9 @@
 
 One `Channel` wraps one apprise object holding one URL, so each send's outcome is
 known. `await channel.send(message)` never raises for a delivery problem: it returns
-a `SendResult` whose error text has every secret redacted.
+a `SendResult` whose error text has every secret redacted. `validate_channels` tells
+`monitor check`, the daemon's start and its reload which channel URLs apprise cannot
+load, as config problems with file and line.
 
 What reaches the wire:
 - slack:// URLs are sent in Block Kit mode (`blocks=yes` is added unless the URL sets
@@ -26,14 +28,16 @@ import logging
 import re
 import sys
 import warnings
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 import apprise
 from apprise import AppriseAsset, NotifyFormat
 from apprise.common import PersistentStoreMode
+from apprise.manager_plugins import NotificationManager
 
 with warnings.catch_warnings():
     # apprise's e-mail plugin imports the stdlib `imghdr` shim, deprecated since 3.11;
@@ -43,28 +47,35 @@ with warnings.catch_warnings():
 
 from monitor.delivery.render import FORMAT_HTML, FORMAT_SLACK, Message
 from monitor.delivery.route import ChannelSpec
-from monitor.errors import DeliveryError
+from monitor.errors import DeliveryError, Problem
 from monitor.ops.secrets import DEFAULT_REDACTOR, Redactor
 
 log = logging.getLogger(__name__)
 
 # Detail of the send in progress (e.g. the SMTP server's reply, which apprise logs at
-# DEBUG from its module logger, outside its per-call capture). Apprise runs each send
-# in an executor with a copy of our context, so the sink belongs to exactly one send.
-_detail_sink: ContextVar[list[str] | None] = ContextVar("monitor_send_detail", default=None)
+# DEBUG from its module logger, outside its per-call capture), or of a URL being loaded.
+# Apprise runs each send in an executor with a copy of our context, so the sink
+# belongs to exactly one send. Entries are (level, message).
+_detail_sink: ContextVar[list[tuple[int, str]] | None] = ContextVar("monitor_send_detail", default=None)
+# True while a URL is being loaded: apprise's complaints become the problem's text, so
+# they are not logged a second time on their own.
+_loading: ContextVar[bool] = ContextVar("monitor_loading_url", default=False)
 
 
 class _DetailCapture(logging.Filter):
     """On the "apprise" logger: copy records into the current send's sink, and pass on
-    only what the root logger's level would have let through anyway."""
+    only what the root logger's level would have let through anyway (nothing while a
+    URL is being loaded)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         sink = _detail_sink.get()
         if sink is not None and len(sink) < 200:
             try:
-                sink.append(record.getMessage())
+                sink.append((record.levelno, record.getMessage()))
             except Exception:  # a malformed record must not break a send
                 pass
+        if _loading.get():
+            return False
         return record.levelno >= logging.getLogger().getEffectiveLevel()
 
 
@@ -83,7 +94,8 @@ RATE_LIMITED = "rate_limited"  # HTTP 429: retry later, slow the channel down
 TIMEOUT = "timeout"  # no answer within the channel's timeout (may have been delivered)
 UNREACHABLE = "unreachable"  # connection refused / DNS / TLS failure
 REJECTED = "rejected"  # permanent refusal: HTTP 4xx, SMTP 5xx (config or content problem)
-FAILED = "failed"  # other failures: HTTP 5xx, SMTP 4xx, unknown
+INVALID = "invalid"  # apprise cannot load the channel URL: nothing was sent, fix the config
+FAILED = "failed"  # other failures: HTTP 5xx, SMTP 4xx, an exception, unknown
 
 _HTTP_CODE = re.compile(r"error=(\d{3})\b")
 _SMTP_CODE = re.compile(r"\((\d{3}), b?['\"]|refused: (\d{3})\b")
@@ -105,7 +117,7 @@ class SendResult:
     @property
     def permanent(self) -> bool:
         """True when retrying the same message will not help (still retried, up to the limit)."""
-        return self.status == REJECTED
+        return self.status in (REJECTED, INVALID)
 
 
 def channel_url(spec: ChannelSpec) -> str:
@@ -118,15 +130,54 @@ def channel_url(spec: ChannelSpec) -> str:
     return url
 
 
-def validate_url(url: str) -> str | None:
-    """None when apprise can use `url` (or it is the console), else a redacted reason."""
+def validate_url(url: str, *, redactor: Redactor | None = None) -> str | None:
+    """None when apprise can use `url` (or it is the console), else apprise's reason, redacted."""
     if url.strip().lower() in ("console", "stdout", "console://", "stdout://"):
         return None
-    plugin = apprise.Apprise.instantiate(url, asset=_asset())
-    if plugin is None:
-        scheme = url.split("://", 1)[0] if "://" in url else "(no scheme)"
-        return f"apprise does not understand this {scheme}:// URL (unknown scheme or bad shape)"
-    return None
+    return _instantiate(url, redactor if redactor is not None else DEFAULT_REDACTOR)[1] or None
+
+
+def validate_channels(specs: Iterable[ChannelSpec], source: str, lines: Mapping[str, int] | None = None, *,
+                      redactor: Redactor | None = None) -> list[Problem]:
+    """A config problem (`source`, the line of the channel's `url` key, apprise's reason)
+    for every channel whose URL apprise cannot load; console channels need no apprise."""
+    problems = []
+    for spec in specs:
+        if spec.kind == "console":
+            continue
+        _, reason = _instantiate(channel_url(spec), redactor if redactor is not None else DEFAULT_REDACTOR)
+        if reason:
+            problems.append(Problem(source, f"apprise cannot load this URL: {reason}",
+                                    (lines or {}).get(spec.name, 0), 0, f"channels.{spec.name}.url"))
+    return problems
+
+
+def _instantiate(url: str, redactor: Redactor) -> tuple[Any, str]:
+    """apprise's plugin for `url` and "", or None and why not, in apprise's words (redacted)."""
+    redactor.add_url(url)
+    scheme = url.split("://", 1)[0].strip().lower() if "://" in url else ""
+    if not scheme:
+        return None, "not a URL: expected SCHEME://... (an apprise URL) or console://"
+    if scheme not in NotificationManager():  # apprise only says "Unparseable URL"
+        return None, redactor.redact(f"unknown scheme {scheme}:// (apprise has no such service)")
+    heard: list[tuple[int, str]] = []
+    token, loading = _detail_sink.set(heard), _loading.set(True)
+    try:
+        plugin = apprise.Apprise.instantiate(url, asset=_asset())
+    except Exception as e:  # apprise should return None; a check must report, not crash
+        plugin, heard = None, [(logging.ERROR, f"apprise raised {type(e).__name__}: {e}")]
+    finally:
+        _loading.reset(loading)
+        _detail_sink.reset(token)
+    if plugin is not None:
+        return plugin, ""
+    said = [" ".join(m.split()) for level, m in heard if level >= logging.WARNING]
+    # apprise's messages are the exact reason ("Invalid ~From~ email specified: bad");
+    # a few quote the URL whole, which may hold a secret
+    reason = "; ".join(dict.fromkeys(m.replace(url, "<url>") for m in said if m))
+    if not reason:
+        reason = f"apprise could not load this {scheme}:// URL"
+    return None, redactor.redact(reason)[:800]
 
 
 def _asset() -> AppriseAsset:
@@ -154,12 +205,9 @@ class Channel:
         self.privacy_url = "console"
         if spec.kind == "console":
             return
-        url = channel_url(spec)
-        self.redactor.add_url(url)
-        plugin = apprise.Apprise.instantiate(url, asset=_asset())
+        plugin, reason = _instantiate(channel_url(spec), self.redactor)
         if plugin is None:
-            reason = validate_url(url) or "apprise rejected the URL"
-            raise DeliveryError(spec.name, self.redactor.redact(reason))
+            raise DeliveryError(spec.name, reason)
         privacy_url = plugin.url(privacy=True)
         for part in _private_parts(plugin.url(privacy=False), privacy_url):
             self.redactor.add(part)
@@ -179,21 +227,21 @@ class Channel:
         """Deliver one message. Never raises for a delivery problem."""
         if self._apprise is None:
             return self._print(message)
-        body, title, body_format = self._payload(message)
-        detail: list[str] = []
+        detail: list[tuple[int, str]] = []
         token = _detail_sink.set(detail)
         try:
+            body, title, body_format = self._payload(message)
             result = await self._apprise.async_notify(
                 body=body, title=title, body_format=body_format, timeout=self.spec.timeout,
             )
-        except Exception as e:  # apprise promises not to raise; a bug there must not kill us
-            error = self.redactor.redact(f"apprise raised {type(e).__name__}: {e}")
+            with result:
+                outcome = self._classify(result, [m for _, m in detail])
+        except Exception as e:  # apprise promises not to raise; whatever does fails this send alone
+            error = self.redactor.redact(f"apprise raised {type(e).__name__}: {e}")[:800]
             log.error("channel %s (%s): %s", self.spec.name, self.privacy_url, error)
             return SendResult(False, FAILED, error)
         finally:
             _detail_sink.reset(token)
-        with result:
-            outcome = self._classify(result, detail)
         if outcome.ok:
             log.info("channel %s (%s): sent %d alert(s)", self.spec.name, self.privacy_url,
                      message.count)

@@ -1,21 +1,24 @@
-"""Prometheus text exposition, health verdicts and dead-man switches, from plain numbers.
+"""The metric families, health verdicts and dead-man switches, from plain numbers.
 
-Pure: no I/O, no clock (`now` is a parameter). `monitor.state.reports` gathers the numbers
-from the store; the daemon passes its in-process counters; `monitor.ops.healthserver`
-serves the text this module renders.
+Pure: no I/O, no clock (`now` is a parameter), and no Prometheus library either: this module
+says which metrics exist (name, type, help, samples) in plain dataclasses. `monitor.state.reports`
+gathers the numbers from the store; the daemon passes its in-process counters;
+`monitor.ops.healthserver` hands these families to a `prometheus_client` registry of the
+daemon's own, which writes the exposition (and adds the process metrics).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 ALERT_STATES = ("pending", "sending", "failed", "sent", "dead")
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 PREFIX = "media_monitor_"
+# Upper bounds (seconds) of the delivery latency histogram: a poll interval, retries, an outage.
+LATENCY_BUCKETS = (1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 10800.0, 43200.0, 86400.0)
 
 
 @dataclass(frozen=True)
@@ -42,18 +45,27 @@ class TopicActivity:
 
 @dataclass(frozen=True)
 class DeliveryLatency:
-    """created -> sent_at over the most recent sent alerts."""
+    """Article fetched -> alert sent, over every sent alert in the database (so it only grows).
 
-    samples: int
-    median_seconds: float | None
-    p95_seconds: float | None
+    `buckets[i]` counts the alerts sent within `LATENCY_BUCKETS[i]` seconds (cumulative, as
+    Prometheus histograms are); `count` is all of them, `sum_seconds` their latencies added up.
+    """
+
+    buckets: tuple[int, ...] = (0,) * len(LATENCY_BUCKETS)
+    count: int = 0
+    sum_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if len(self.buckets) != len(LATENCY_BUCKETS):
+            raise ValueError(f"{len(self.buckets)} bucket counts for {len(LATENCY_BUCKETS)} bounds")
 
 
 @dataclass(frozen=True)
 class MetricsSnapshot:
     polls_total: int
     poll_errors_total: int
-    articles_total: int  # articles ever stored (survives retention)
+    articles_total: int  # articles ever stored: in the database now + removed by retention
+    articles_stored: int  # articles in the database now
     articles_24h: int
     topics: tuple[TopicActivity, ...]
     alerts_by_state: Mapping[str, int] = field(hash=False)
@@ -97,34 +109,13 @@ class OpsEvent:
     topic: str | None = None
 
 
-# -- summaries ----------------------------------------------------------------------
-
-
-def quantile(sorted_values: Sequence[float], q: float) -> float | None:
-    """Linear-interpolated quantile of already sorted values; None when empty."""
-    if not sorted_values:
-        return None
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(f"quantile {q} outside [0, 1]")
-    pos = q * (len(sorted_values) - 1)
-    lo, hi = math.floor(pos), math.ceil(pos)
-    frac = pos - lo
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * frac
-
-
-def latency_summary(seconds: Iterable[float]) -> DeliveryLatency:
-    # a clock step can make sent_at precede created: clamp instead of reporting negatives
-    values = sorted(max(0.0, s) for s in seconds)
-    return DeliveryLatency(len(values), quantile(values, 0.5), quantile(values, 0.95))
+# -- health -------------------------------------------------------------------------
 
 
 def cycle_age(counters: ProcessCounters, now: datetime) -> float | None:
     if counters.last_cycle is None:
         return None
     return max(0.0, (now - counters.last_cycle).total_seconds())
-
-
-# -- health -------------------------------------------------------------------------
 
 
 def health(counters: ProcessCounters, now: datetime, policy: DeadManPolicy) -> dict[str, object]:
@@ -231,130 +222,105 @@ def dead_man_checks(
     return events
 
 
-# -- Prometheus text format ---------------------------------------------------------
+# -- metric families --------------------------------------------------------------------
 
 
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+@dataclass(frozen=True)
+class Family:
+    """One metric family, in the terms of prometheus_client's custom-collector families.
+
+    `name` is the family name (a counter's without `_total`: the exposition adds it to each
+    sample). Counters and gauges have `samples` of (label values, value) for `labels`; a
+    histogram has `buckets` of (upper bound, cumulative count), `+Inf` last, and `sum_value`.
+    """
+
+    name: str
+    kind: Literal["counter", "gauge", "histogram"]
+    help: str
+    labels: tuple[str, ...] = ()
+    samples: tuple[tuple[tuple[str, ...], float], ...] = ()
+    buckets: tuple[tuple[float, int], ...] = ()
+    sum_value: float = 0.0
 
 
-def _number(value: float) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
+def _counter(name: str, help_text: str, value: int) -> Family:
+    return Family(PREFIX + name, "counter", help_text, samples=(((), value),))
 
 
-class _Exposition:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def family(
-        self,
-        name: str,
-        kind: str,
-        help_text: str,
-        samples: Iterable[tuple[Mapping[str, str], float | None]],
-    ) -> None:
-        full = PREFIX + name
-        self.lines.append(f"# HELP {full} {help_text}")
-        self.lines.append(f"# TYPE {full} {kind}")
-        for labels, value in samples:
-            if value is None:
-                continue  # unknown: omit the sample rather than invent a number
-            tag = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items())
-            self.lines.append(
-                f"{full}{{{tag}}} {_number(value)}" if tag else f"{full} {_number(value)}"
-            )
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
+def _gauge(
+    name: str,
+    help_text: str,
+    samples: Iterable[tuple[tuple[str, ...], float | None]],
+    labels: tuple[str, ...] = (),
+) -> Family:
+    # unknown: omit the sample rather than invent a number
+    kept = tuple((values, v) for values, v in samples if v is not None)
+    return Family(PREFIX + name, "gauge", help_text, labels, kept)
 
 
-def render_prometheus(snapshot: MetricsSnapshot) -> str:
-    """Prometheus text exposition format 0.0.4 (serve with `CONTENT_TYPE`)."""
+def _latency(latency: DeliveryLatency) -> Family:
+    return Family(
+        PREFIX + "delivery_latency_seconds",
+        "histogram",
+        "Seconds from fetching an article to sending its alert, over every sent alert.",
+        buckets=(*zip(LATENCY_BUCKETS, latency.buckets, strict=True), (math.inf, latency.count)),
+        sum_value=latency.sum_seconds,
+    )
+
+
+def families(snapshot: MetricsSnapshot) -> list[Family]:
+    """Every media_monitor_ family /metrics shows, in a stable order."""
     s = snapshot
-    out = _Exposition()
-    out.family(
-        "polls_total", "counter", "Feed polls since the daemon started.", [({}, s.polls_total)]
-    )
-    out.family(
-        "poll_errors_total",
-        "counter",
-        "Feed polls that failed since the daemon started.",
-        [({}, s.poll_errors_total)],
-    )
-    out.family(
-        "articles_total",
-        "counter",
-        "Articles stored since the database was created.",
-        [({}, s.articles_total)],
-    )
-    out.family(
-        "articles_24h", "gauge", "Articles fetched in the last 24 hours.", [({}, s.articles_24h)]
-    )
     topics = sorted(s.topics, key=lambda t: t.topic)
-    out.family(
-        "topic_matches_24h",
-        "gauge",
-        "Articles scored above zero per topic in the last 24 hours.",
-        [({"topic": t.topic}, t.matches_24h) for t in topics],
-    )
-    out.family(
-        "topic_relevant_matches_24h",
-        "gauge",
-        "Articles relevant enough to alert per topic, last 24 hours.",
-        [({"topic": t.topic}, t.relevant_24h) for t in topics],
-    )
     states = [*ALERT_STATES, *sorted(set(s.alerts_by_state) - set(ALERT_STATES))]
-    out.family(
-        "alerts",
-        "gauge",
-        "Alerts in the outbox by state.",
-        [({"state": st}, s.alerts_by_state.get(st, 0)) for st in states],
-    )
-    out.family(
-        "alert_queue_depth",
-        "gauge",
-        "Alerts waiting to be sent (pending, failed, sending).",
-        [({}, s.queue_depth)],
-    )
-    out.family(
-        "delivery_latency_seconds",
-        "gauge",
-        "Seconds from alert creation to successful send over the most recent sent alerts.",
-        [
-            ({"quantile": "0.5"}, s.latency.median_seconds),
-            ({"quantile": "0.95"}, s.latency.p95_seconds),
-        ],
-    )
-    out.family(
-        "delivery_latency_samples",
-        "gauge",
-        "Sent alerts the latency quantiles are computed over.",
-        [({}, s.latency.samples)],
-    )
-    out.family(
-        "feeds",
-        "gauge",
-        "Active feeds by health.",
-        [({"state": "ok"}, s.feeds_ok), ({"state": "failing"}, s.feeds_failing)],
-    )
-    out.family(
-        "scheduler_misfires_total",
-        "counter",
-        "Scheduler runs missed since the daemon started.",
-        [({}, s.scheduler_misfires_total)],
-    )
-    out.family(
-        "last_cycle_age_seconds",
-        "gauge",
-        "Seconds since the last poll cycle completed.",
-        [({}, s.last_cycle_age_seconds)],
-    )
-    return out.text()
+    return [
+        _counter("polls", "Feed polls since the daemon started.", s.polls_total),
+        _counter("poll_errors", "Feed polls that failed since the daemon started.", s.poll_errors_total),
+        _counter(
+            "articles",
+            "Articles stored since the database was created (in it now plus removed by retention).",
+            s.articles_total,
+        ),
+        _gauge("articles_stored", "Articles in the database now.", [((), s.articles_stored)]),
+        _gauge("articles_24h", "Articles fetched in the last 24 hours.", [((), s.articles_24h)]),
+        _gauge(
+            "topic_matches_24h",
+            "Articles scored above zero per topic in the last 24 hours.",
+            [((t.topic,), t.matches_24h) for t in topics],
+            ("topic",),
+        ),
+        _gauge(
+            "topic_relevant_matches_24h",
+            "Articles relevant enough to alert per topic, last 24 hours.",
+            [((t.topic,), t.relevant_24h) for t in topics],
+            ("topic",),
+        ),
+        _gauge(
+            "alerts",
+            "Alerts in the outbox by state.",
+            [((st,), s.alerts_by_state.get(st, 0)) for st in states],
+            ("state",),
+        ),
+        _gauge(
+            "alert_queue_depth",
+            "Alerts waiting to be sent (pending, failed, sending).",
+            [((), s.queue_depth)],
+        ),
+        _latency(s.latency),
+        _gauge(
+            "feeds",
+            "Active feeds by health.",
+            [(("ok",), s.feeds_ok), (("failing",), s.feeds_failing)],
+            ("state",),
+        ),
+        _counter(
+            "scheduler_misfires",
+            "Scheduler runs missed since the daemon started.",
+            s.scheduler_misfires_total,
+        ),
+        _gauge(
+            "last_cycle_age_seconds",
+            "Seconds since the last poll cycle completed.",
+            [((), s.last_cycle_age_seconds)],
+        ),
+    ]

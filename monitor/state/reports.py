@@ -1,27 +1,32 @@
 """Read-only queries: metrics, dead-man inputs and the canned queries for `monitor browse`.
 
-`monitor.state.store` stays the only writer; this module only reads, through `store.db.query`.
-Every query here is on a hot path (a Prometheus scrape, an hourly check) and is timed
-with its query plan in `bench/bench_db.py`.
+`monitor.state.store` stays the only writer; this module only reads, through `store.db.query`
+(the one exception, `record_pruned`, goes through `Store.set_meta`). Every query here is on a
+hot path (a Prometheus scrape, an hourly check) and is timed with its query plan in
+`bench/bench_db.py`.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.ops.metrics import (
+    LATENCY_BUCKETS,
+    DeliveryLatency,
     MetricsSnapshot,
     ProcessCounters,
     TopicActivity,
     cycle_age,
-    latency_summary,
 )
 from monitor.state.store import Store, parse_ts, ts
 
-LATENCY_SAMPLE = 200  # sent alerts the latency quantiles look at
+LATENCY_SAMPLE = 200  # recent sent alerts `delivery_latencies` returns (bench, ad hoc looks)
 
 # Per-topic activity over 7 days. matches keeps its whole history, so the topics are found by a
 # loose index scan (one index probe per topic) and each topic reads only its 7-day range of
@@ -43,12 +48,25 @@ GROUP BY m.topic
 ORDER BY m.topic
 """
 
-# Newest sent alerts first by rowid (creation order); `+state` keeps SQLite from using
-# alerts_due, which would sort every sent alert ever to find the last few.
-LATENCY_SQL = """
-SELECT round((julianday(sent_at) - julianday(created)) * 86400.0, 3) AS seconds FROM alerts
-WHERE +state = 'sent' AND sent_at IS NOT NULL AND kind != 'digest'
-ORDER BY id DESC LIMIT :limit
+# Delivery latency: from the article's fetch to the alert's send. Articles no poller fetched
+# (`monitor replay` stores them with feed '' and their `published` time as the fetch time, years
+# back for a historical file) have no real fetch time and are left out, and so are ops alerts (no
+# article) and digests. A clock step could make a latency negative: clamped to 0.
+_LATENCY = """CASE WHEN al.state = 'sent' AND al.sent_at IS NOT NULL AND al.kind != 'digest' AND ar.feed != ''
+THEN max(0.0, round((julianday(al.sent_at) - julianday(ar.fetched)) * 86400.0, 3)) END"""
+# Every alert from an id on (rowid range), for LatencyTally.
+LATENCY_ROWS_SQL = f"""
+SELECT al.id, al.state, {_LATENCY} AS seconds
+FROM alerts al LEFT JOIN articles ar ON ar.id = al.article_id
+WHERE al.id >= :first ORDER BY al.id
+"""
+# The most recent sent alerts, newest first by rowid (creation order); `+state` keeps SQLite
+# from using alerts_due, which would sort every sent alert ever to find the last few.
+LATENCY_SQL = f"""
+SELECT {_LATENCY} AS seconds
+FROM alerts al LEFT JOIN articles ar ON ar.id = al.article_id
+WHERE +al.state = 'sent' AND al.sent_at IS NOT NULL
+ORDER BY al.id DESC LIMIT :limit
 """
 
 FEED_HEALTH_SQL = """
@@ -56,8 +74,10 @@ SELECT sum(consecutive_errors = 0) AS ok, sum(consecutive_errors > 0) AS failing
 FROM feeds WHERE active = 1
 """
 
-# feeds.articles counts every stored article per feed and is never pruned: a true counter.
-ARTICLES_TOTAL_SQL = "SELECT coalesce(sum(articles), 0) AS n FROM feeds"
+# Articles in the database now, whoever stored them (the poller, `monitor replay --db`); retention
+# removes some, and `record_pruned` counts those in `meta`, so stored + pruned only grows.
+ARTICLES_STORED_SQL = "SELECT count(*) AS n FROM articles"
+ARTICLES_PRUNED_KEY = "metrics.articles_pruned"
 ARTICLES_SINCE_SQL = "SELECT count(*) AS n FROM articles WHERE fetched >= :since"
 ALERT_STATES_SQL = "SELECT state, count(*) AS n FROM alerts GROUP BY state"
 
@@ -174,6 +194,7 @@ def topic_activity(store: Store, now: datetime) -> tuple[TopicActivity, ...]:
 
 
 def delivery_latencies(store: Store, limit: int = LATENCY_SAMPLE) -> list[float]:
+    """Fetch-to-send seconds of the most recent sent alerts, newest first."""
     return [
         r["seconds"]
         for r in store.db.query(LATENCY_SQL, {"limit": limit})
@@ -181,8 +202,65 @@ def delivery_latencies(store: Store, limit: int = LATENCY_SAMPLE) -> list[float]
     ]
 
 
+class LatencyTally:
+    """The delivery latency histogram over every sent alert, read incrementally.
+
+    Alerts are never pruned, nor the articles they refer to. Once every alert below an id is
+    final (sent or dead) they are folded in for good and never read again; each update reads
+    only the alerts from the oldest unfinished one on (a rowid range, usually minutes of
+    alerts). So the first update reads the whole history and later ones almost nothing, and
+    the counts only grow (a dead alert re-queued and sent after it was folded is not added).
+    """
+
+    def __init__(self) -> None:
+        self.first_open = 0  # every alert below this id is folded into the fields below
+        self.per_bucket = [0] * (len(LATENCY_BUCKETS) + 1)  # not cumulative; +Inf last
+        self.sum_seconds = 0.0
+
+    def update(self, store: Store) -> DeliveryLatency:
+        open_buckets = [0] * len(self.per_bucket)
+        open_sum = 0.0
+        folding = True
+        # plain tuples: the first update reads every alert ever
+        for alert_id, state, seconds in store.db.execute(LATENCY_ROWS_SQL, {"first": self.first_open}):
+            folding = folding and state in ("sent", "dead")
+            if folding:
+                self.first_open = alert_id + 1
+                if seconds is not None:
+                    self.per_bucket[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+                    self.sum_seconds += seconds
+            elif seconds is not None:
+                open_buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+                open_sum += seconds
+        cumulative = list(itertools.accumulate(a + b for a, b in zip(self.per_bucket, open_buckets, strict=True)))
+        return DeliveryLatency(tuple(cumulative[:-1]), cumulative[-1], self.sum_seconds + open_sum)
+
+
+# one tally per open Store (a reload opens a new one, which reads the history once)
+_tallies: weakref.WeakKeyDictionary[Store, LatencyTally] = weakref.WeakKeyDictionary()
+
+
+def delivery_latency(store: Store) -> DeliveryLatency:
+    """Fetch-to-send latency over every sent alert of `store` (see LatencyTally)."""
+    tally = _tallies.get(store)
+    if tally is None:
+        tally = _tallies[store] = LatencyTally()
+    return tally.update(store)
+
+
 def alert_counts(store: Store) -> dict[str, int]:
     return {r["state"]: r["n"] for r in store.db.query(ALERT_STATES_SQL)}
+
+
+def articles_pruned(store: Store) -> int:
+    """Articles retention removed since `record_pruned` started counting them."""
+    return int(store.get_meta(ARTICLES_PRUNED_KEY) or 0)
+
+
+def record_pruned(store: Store, n: int) -> None:
+    """Count `n` articles removed by retention (call after `Store.prune`), for articles_total."""
+    if n > 0:
+        store.set_meta(ARTICLES_PRUNED_KEY, str(articles_pruned(store) + n))
 
 
 def snapshot(
@@ -192,14 +270,16 @@ def snapshot(
     counters = counters or ProcessCounters()
     alerts = alert_counts(store)
     feeds = _one(store, FEED_HEALTH_SQL)
+    stored = _one(store, ARTICLES_STORED_SQL)["n"]
     return MetricsSnapshot(
         polls_total=counters.polls_total,
         poll_errors_total=counters.poll_errors_total,
-        articles_total=_one(store, ARTICLES_TOTAL_SQL)["n"],
+        articles_total=stored + articles_pruned(store),
+        articles_stored=stored,
         articles_24h=_one(store, ARTICLES_SINCE_SQL, {"since": ts(now - timedelta(days=1))})["n"],
         topics=topic_activity(store, now),
         alerts_by_state=alerts,
-        latency=latency_summary(delivery_latencies(store)),
+        latency=delivery_latency(store),
         queue_depth=sum(alerts.get(s, 0) for s in ("pending", "failed", "sending")),
         feeds_ok=feeds["ok"] or 0,
         feeds_failing=feeds["failing"] or 0,

@@ -252,6 +252,9 @@ def test_metadata_names_every_canned_query() -> None:
     assert set(db["queries"]) == {q.name for q in reports.CANNED_QUERIES}
     assert all(q["sql"] and q["title"] for q in db["queries"].values())
     assert db["tables"]["articles"]["fts_table"] == browse.FTS_TABLE
+    # the search box takes FTS5 syntax (prefixes, AND/OR/NOT) as docs/operations.md says;
+    # Datasette's default mode quotes every word
+    assert db["tables"]["articles"]["searchmode"] == "raw"
 
 
 # -- launching Datasette ----------------------------------------------------------------------

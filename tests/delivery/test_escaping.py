@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import email
+import html
+import io
 import json
 import re
 import socket
@@ -21,8 +23,18 @@ from aiosmtpd.controller import Controller
 from apprise.plugins.slack import NotifySlack
 
 from monitor.delivery.deliver import Channel
-from monitor.delivery.outbox_policy import RateLimit
-from monitor.delivery.render import AlertView, header_safe, render, safe_link_url, slack_escape
+from monitor.delivery.outbox_policy import RateLimit, parse_schedule
+from monitor.delivery.render import (
+    FORMAT_SLACK,
+    AlertView,
+    Message,
+    header_safe,
+    neutralise,
+    render,
+    safe_link_url,
+    slack_escape,
+    terminal_safe,
+)
 from monitor.delivery.route import ChannelSpec
 from monitor.ops.secrets import Redactor
 
@@ -200,8 +212,135 @@ def test_email_wire_has_no_injected_headers_or_html():
     # the injected text stays inside the Subject value; it never starts a header line
     assert not re.search(r"(?im)^(bcc|x-injected|x-other):", header_block)
     subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
-    assert subject.startswith("[dprk-russia] Kim <!channel>") and "\n" not in subject
+    assert subject.startswith("[dprk-russia] Kim <\u2060!channel>") and "\n" not in subject
     html = next(p for p in msg.walk() if p.get_content_type() == "text/html")
     html_text = html.get_payload(decode=True).decode()
     assert "<script" not in html_text and "<img" not in html_text
     assert re.findall(r'href="([^"]*)"', html_text) == ["https://fb.example/ok"]
+
+
+
+# --- one neutralisation for every output: titles, bodies, console, CLI -------------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+ENCODED_WORDS = "=?utf-8?b?QmNjOiB2aWN0aW1AZXhhbXBsZS5vcmc=?= =?iso-8859-1?q?Bcc=3A_x=40e.org?="
+UNTRUSTED = (" ".join(PINGS) + " \u202egpj.exe\u202c \u200fRTL\u061c \x1b[31mred\x1b[0m \x9b2J "
+             "\x07bell\x00 " + ENCODED_WORDS)
+EVERYWHERE = AlertView(topic="dprk-russia", score=0.9, title="Title " + UNTRUSTED,
+                       source="Outlet " + UNTRUSTED, snippet="Snippet " + UNTRUSTED,
+                       url="https://ok.example/a", matched_terms=("title",),
+                       feedback_links=((UNTRUSTED, "https://fb.example/ok"),))
+KINDS = {"slack": "slack://T1/B2/C3", "email": "mailto://x@example.org",
+         "text": "json://127.0.0.1/hook", "console": "console"}
+
+
+def assert_neutral(text: str, *, lines: bool = False, entities: bool = False) -> None:
+    """No ping, no bidi or control character, no RFC 2047 encoded word: in the text as a
+    reader sees it (with `entities`, HTML's and Slack's &lt; decoded first)."""
+    shown = html.unescape(text) if entities else text
+    assert not re.search(r"(?<![\w.])[@＠](everyone|here|channel|U123)", shown), shown
+    assert not re.search(r"<[@#]|<!(channel|here|everyone|subteam)", shown), shown
+    assert not any(c in BIDI for c in shown)
+    controls = re.findall("[\x00-\x1f\x7f-\x9f]", shown)
+    assert controls == (["\n"] * len(controls) if lines else []), controls
+    assert "=?" not in shown
+    assert "\u2028" not in shown and "\u2029" not in shown
+
+
+def outputs(msg: Message) -> list[tuple[str, bool, bool]]:
+    """(text, may hold line breaks, holds entities) for every part of a message."""
+    slack = msg.body_format == FORMAT_SLACK
+    return ([(msg.title, False, False), (msg.body, True, slack)]
+            + [(s, True, True) for s in msg.sections]
+            + ([(msg.html_body, True, True)] if msg.html_body else []))
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("digest", [False, True], ids=["instant", "digest"])
+def test_every_output_of_every_kind_is_neutral(kind, digest):
+    spec = (ChannelSpec(kind, KINDS[kind], mode="digest", digest_schedule=parse_schedule("hourly"))
+            if digest and kind != "console" else ChannelSpec(kind, KINDS[kind]))
+    for views in ([EVERYWHERE], [EVERYWHERE, EVERYWHERE]):
+        msg = render(views, spec)
+        for text, multi_line, entities in outputs(msg):
+            assert_neutral(text, lines=multi_line, entities=entities)
+        # the visible text survives, only made inert
+        assert "gpj.exe" in msg.body and "RTL" in msg.body and "red" in msg.body
+
+
+def test_the_title_of_a_json_target_is_neutral_on_the_wire():
+    capture = Capture()
+    try:
+        channel = Channel(ChannelSpec("hook", f"json://127.0.0.1:{capture.port}/hook"),
+                          redactor=Redactor())
+        result = asyncio.run(channel.send(render([EVERYWHERE], channel.spec)))
+    finally:
+        capture.close()
+    assert result.ok, result.error
+    [raw] = capture.bodies
+    payload = json.loads(raw)
+    assert payload["title"].startswith("[dprk-russia] Title ")
+    assert_neutral(payload["title"])
+    assert_neutral(payload["message"], lines=True)
+
+
+def test_console_lines_are_neutral():
+    out = io.StringIO()
+    channel = Channel(ChannelSpec("console", "console"), stream=out)
+    result = asyncio.run(channel.send(render([EVERYWHERE, EVERYWHERE], channel.spec)))
+    assert result.ok
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("ALERT dprk-russia score=0.90 | Title ")
+                                   for line in lines)
+    for line in lines:
+        assert_neutral(line)
+
+
+def test_encoded_words_in_a_title_stay_text_in_the_subject_on_the_wire():
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        url = (f"mailto://127.0.0.1:{port}?mode=insecure&from=monitor@example.org"
+               "&to=analyst@example.org")
+        channel = Channel(ChannelSpec("mail", url, rate_limit=RateLimit(10, 1)),
+                          redactor=Redactor())
+        view = AlertView(topic="dprk-russia", score=0.9, title="Breaking " + ENCODED_WORDS)
+        result = asyncio.run(channel.send(render([view], channel.spec)))
+    finally:
+        controller.stop()
+    assert result.ok, result.error
+    [raw] = received
+    msg = email.message_from_bytes(raw)
+    # what a mail reader shows: the encoded words as literal text, never "Bcc: ..."
+    subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+    assert "Bcc:" not in subject and "victim" not in subject
+    assert "QmNjOiB2aWN0aW1AZXhhbXBsZS5vcmc=" in subject and "Bcc=3A_x=40e.org" in subject
+
+
+def test_neutralise_breaks_encoded_words_and_keeps_other_text():
+    assert neutralise("=?utf-8?b?QmNj?=") == "=\u2060?utf-8?b?QmNj?="
+    assert neutralise("a = b? c") == "a = b? c"  # not an encoded word: untouched
+    # zero-width joiners stay (Persian, Indic scripts and emoji need them)
+    assert neutralise("می\u200cخواهم \U0001f468\u200d\U0001f469") == (
+        "می\u200cخواهم \U0001f468\u200d\U0001f469")
+
+
+def test_terminal_safe_for_cli_listings():
+    hostile = ("\x1b]0;pwned\x07 \x1b[2J\x9b31m red \u202egpj.exe\u2066 @here <!channel>"
+               "\nsecond line\r\u2028third")
+    shown = terminal_safe(hostile)
+    assert_neutral(shown)
+    assert "\x1b" not in shown and "\x9b" not in shown and "\n" not in shown
+    assert shown.endswith("gpj.exe @\u2060here <\u2060!channel> second line third")
+    assert terminal_safe("x" * 100, 80) == "x" * 79 + "…"
+    assert terminal_safe(None) == ""

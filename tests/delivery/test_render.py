@@ -12,6 +12,8 @@ from monitor.delivery.render import (
     FORMAT_SLACK,
     FORMAT_TEXT,
     SLACK_MAX_CHARS,
+    SLACK_MAX_SECTIONS,
+    SLACK_SECTION_MAX,
     AlertView,
     clear_template_cache,
     render,
@@ -79,12 +81,13 @@ def test_digest_groups_by_topic(channel):
     assert render([VIEW], channel, digest=True).title.startswith("Digest: 1 alert ")
 
 
-def test_slack_stays_within_the_block_limit():
+def test_slack_stays_within_the_block_limits():
     many = [AlertView(topic="t", score=0.5, title=f"Title {i} " + "x" * 200,
-                      snippet="y" * 290) for i in range(60)]
+                      snippet="y" * 290) for i in range(200)]
     msg = render(many, SLACK)
-    assert len(msg.body) <= SLACK_MAX_CHARS
-    assert msg.count < 60 and f"and {60 - msg.count} more alerts" in msg.body
+    assert len(msg.body) <= SLACK_MAX_CHARS and len(msg.sections) <= SLACK_MAX_SECTIONS
+    assert all(len(s) <= SLACK_SECTION_MAX for s in msg.sections)
+    assert msg.count < 200 and f"and {200 - msg.count} more alerts not shown" in msg.body
 
 
 def test_console_line():
@@ -109,7 +112,8 @@ def test_user_template_override(tmp_path):
     html.write_text("<p>{{ alerts[0].title }}</p>")
     slack = ChannelSpec("ops", "slack://T1/B2/C3", templates={"body": str(body)})
     msg = render([AlertView(topic="t", score=1, title="<!here> *x*", url="https://e.org")], slack)
-    assert msg.body.startswith("NEWS &lt;!here&gt; ∗x∗ <https://e.org|&lt;!here&gt; ∗x∗>")
+    assert msg.body.startswith(
+        "NEWS &lt;\u2060!here&gt; ∗x∗ <https://e.org|&lt;\u2060!here&gt; ∗x∗>")
     mail = ChannelSpec("m", "mailto://x@example.org", templates={"html": str(html)})
     assert render([AlertView(topic="t", score=1, title="<b>x</b>")], mail).html_body == (
         "<p>&lt;b&gt;x&lt;/b&gt;</p>")

@@ -10,23 +10,28 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import prometheus_client
 import pytest
+from promcheck import parse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
-from monitor.ops.healthserver import HealthServer, loopback_host, parse_listen
-from monitor.ops.metrics import CONTENT_TYPE, DeadManPolicy, ProcessCounters, health
+from monitor.ops.healthserver import HealthServer, loopback_host, metrics_registry, parse_listen
+from monitor.ops.metrics import DeadManPolicy, DeliveryLatency, MetricsSnapshot, ProcessCounters, health
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def serve(
     get_health: Callable[[], dict],
-    get_metrics: Callable[[], str],
+    registry: Collector,
     body: Callable[[HealthServer], Awaitable[Any]],
     host: str = "127.0.0.1",
     **kw: Any,
 ) -> Any:
     async def main() -> Any:
-        server = HealthServer(host, 0, get_health, get_metrics, **kw)
+        server = HealthServer(host, 0, get_health, registry, **kw)
         await server.start()
         try:
             return await body(server)
@@ -64,8 +69,31 @@ def stale() -> dict:
     return health(ProcessCounters(last_cycle=NOW - timedelta(hours=1)), NOW, DeadManPolicy())
 
 
-def metrics_text() -> str:
-    return "# TYPE media_monitor_polls_total counter\nmedia_monitor_polls_total 3\n"
+class Polls(Collector):
+    """One counter; raises on the first `failures` scrapes."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+
+    def collect(self) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("query failed")
+        yield CounterMetricFamily("media_monitor_polls", "Feed polls.", value=3)
+
+
+def metrics(failures: int = 0) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(Polls(failures))
+    return registry
+
+
+def snapshot() -> MetricsSnapshot:
+    return MetricsSnapshot(
+        polls_total=3, poll_errors_total=1, articles_total=9, articles_stored=9, articles_24h=2,
+        topics=(), alerts_by_state={}, latency=DeliveryLatency(), queue_depth=0, feeds_ok=1,
+        feeds_failing=0, scheduler_misfires_total=0, last_cycle_age_seconds=1.0,
+    )
 
 
 def test_healthz_ok_when_cycles_are_recent() -> None:
@@ -78,7 +106,7 @@ def test_healthz_ok_when_cycles_are_recent() -> None:
         data = r.json()
         assert data["status"] == "ok" and data["polls_total"] == 3
 
-    serve(fresh, metrics_text, body)
+    serve(fresh, metrics(), body)
 
 
 def test_healthz_503_when_the_last_cycle_is_old() -> None:
@@ -87,28 +115,72 @@ def test_healthz_503_when_the_last_cycle_is_old() -> None:
         assert r.status_code == 503
         assert r.json()["status"] == "stale"
 
-    serve(stale, metrics_text, body)
+    serve(stale, metrics(), body)
 
 
-def test_metrics_served_as_prometheus_text() -> None:
+def test_metrics_is_prometheus_client_exposition() -> None:
+    registry = metrics()
+
     async def body(server: HealthServer) -> None:
         r = await get(server, "/metrics")
         assert r.status_code == 200
-        assert r.headers["content-type"] == CONTENT_TYPE
-        assert r.text == metrics_text()
-        assert int(r.headers["content-length"]) == len(metrics_text().encode())
+        assert r.headers["content-type"] == CONTENT_TYPE_LATEST
+        assert r.content == generate_latest(registry)
+        assert int(r.headers["content-length"]) == len(r.content)
+        assert parse(r.text).value("media_monitor_polls_total") == 3
 
-    serve(fresh, metrics_text, body)
+    serve(fresh, registry, body)
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "HEAD", "OPTIONS"])
-def test_only_get_is_allowed(method: str) -> None:
+def test_head_answers_like_get_without_a_body() -> None:
+    async def body(server: HealthServer) -> tuple[bytes, bytes, bytes]:
+        return (
+            await raw(server, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+            await raw(server, b"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
+            await raw(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+        )
+
+    healthz, metrics_head, healthz_get = serve(fresh, metrics(), body)
+    head, sep, rest = healthz.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and sep and rest == b""
+    assert b"Content-Type: application/json" in head
+    assert healthz_get.partition(b"\r\n\r\n")[0] == head  # the headers GET sends, Content-Length too
+    head, sep, rest = metrics_head.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and sep and rest == b""
+    assert f"Content-Type: {CONTENT_TYPE_LATEST}".encode() in head
+
+
+def test_head_of_a_stale_daemon_is_503_and_httpx_agrees() -> None:
+    async def body(server: HealthServer) -> tuple[httpx.Response, httpx.Response]:
+        return await get(server, "/healthz", "HEAD"), await get(server, "/metrics", "HEAD")
+
+    healthz, metrics_head = serve(stale, metrics(), body)
+    assert (healthz.status_code, healthz.content) == (503, b"")
+    assert (metrics_head.status_code, metrics_head.content) == (200, b"")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"])
+def test_only_get_and_head_are_allowed(method: str) -> None:
     async def body(server: HealthServer) -> None:
         r = await get(server, "/healthz", method)
         assert r.status_code == 405
-        assert r.headers["allow"] == "GET"
+        assert r.headers["allow"] == "GET, HEAD"
 
-    serve(fresh, metrics_text, body)
+    serve(fresh, metrics(), body)
+
+
+def test_the_daemon_registry_has_its_families_and_the_process_metrics() -> None:
+    async def body(server: HealthServer) -> str:
+        return (await get(server, "/metrics")).text
+
+    out = parse(serve(fresh, metrics_registry(snapshot), body))
+    assert out.value("media_monitor_articles_total") == 9
+    assert out["media_monitor_delivery_latency_seconds"][0] == "histogram"
+    assert out["process_cpu_seconds"][0] == "counter"
+    assert out.value("process_resident_memory_bytes") > 0
+    assert out.value("process_open_fds") > 0
+    # a registry of its own: nothing was added to prometheus_client's global one
+    assert prometheus_client.REGISTRY.get_sample_value("media_monitor_articles_total") is None
 
 
 def test_unknown_path_is_404_and_bad_request_line_is_400() -> None:
@@ -119,7 +191,7 @@ def test_unknown_path_is_404_and_bad_request_line_is_400() -> None:
             await raw(server, b"GET /x"),
         )
 
-    r, bad, incomplete = serve(fresh, metrics_text, body)
+    r, bad, incomplete = serve(fresh, metrics(), body)
     assert r.status_code == 404
     assert bad.startswith(b"HTTP/1.1 400 ")
     assert incomplete.startswith(b"HTTP/1.1 400 ")
@@ -130,18 +202,12 @@ def test_oversized_request_is_refused() -> None:
         huge = b"GET /healthz HTTP/1.1\r\nX-Filler: " + b"a" * 5000 + b"\r\n\r\n"
         return await raw(server, huge)
 
-    reply = serve(fresh, metrics_text, body, max_request_bytes=1024)
+    reply = serve(fresh, metrics(), body, max_request_bytes=1024)
     assert reply.startswith(b"HTTP/1.1 431 ")
 
 
-def test_a_failing_callable_is_a_500_and_the_server_keeps_serving() -> None:
-    calls = {"n": 0}
-
-    def flaky_metrics() -> str:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("query failed")
-        return metrics_text()
+def test_a_failing_collector_is_a_500_and_the_server_keeps_serving() -> None:
+    flaky_metrics = metrics(failures=1)
 
     async def body(server: HealthServer) -> tuple[int, int]:
         first = await get(server, "/metrics")
@@ -162,14 +228,14 @@ def test_slow_client_times_out_without_blocking_others() -> None:
         await writer.wait_closed()
         return reply, other.status_code
 
-    reply, other = serve(fresh, metrics_text, body, read_timeout=0.2)
+    reply, other = serve(fresh, metrics(), body, read_timeout=0.2)
     assert other == 200
     assert reply.startswith(b"HTTP/1.1 408 ")
 
 
 def test_stop_closes_the_listening_socket() -> None:
     async def main() -> int:
-        server = HealthServer("127.0.0.1", 0, fresh, metrics_text)
+        server = HealthServer("127.0.0.1", 0, fresh, metrics())
         await server.start()
         port = server.port
         await server.stop()
@@ -183,7 +249,7 @@ def test_stop_closes_the_listening_socket() -> None:
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "example.com", ""])
 def test_non_loopback_addresses_are_refused(host: str) -> None:
     with pytest.raises(ValueError, match="health endpoint"):
-        HealthServer(host, 0, fresh, metrics_text)
+        HealthServer(host, 0, fresh, metrics())
 
 
 def test_ipv6_loopback() -> None:
@@ -196,7 +262,7 @@ def test_ipv6_loopback() -> None:
     async def body(server: HealthServer) -> bytes:
         return await raw(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", host="::1")
 
-    reply = serve(fresh, metrics_text, body, host="::1")
+    reply = serve(fresh, metrics(), body, host="::1")
     head, _, payload = reply.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert json.loads(payload)["status"] == "ok"
