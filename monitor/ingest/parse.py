@@ -520,6 +520,14 @@ def _parse_job(body: bytes, headers: dict[str, str], feed_url: str,
         return None, str(exc).removeprefix(f"{feed_url}: "), time.perf_counter() - started
 
 
+def _ignore_sigint() -> None:
+    """Ctrl-C reaches the whole process group: the daemon shuts the workers down itself,
+    so they ignore it instead of each printing a KeyboardInterrupt traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ParsePool:
     """Parse feeds in worker processes so a huge feed cannot stall the event loop.
 
@@ -535,8 +543,8 @@ class ParsePool:
         import multiprocessing
 
         # spawn: forking a process that runs an event loop and threads is unsafe
-        self._executor = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_ignore_sigint)
         return self._executor
 
     async def __aenter__(self) -> Self:

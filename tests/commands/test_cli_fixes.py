@@ -33,8 +33,6 @@ def assert_terminal_safe(text: str) -> None:
 # -- Ctrl-C -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="needs the parse pool's worker processes to ignore SIGINT (monitor/ingest/parse.py, "
-                          "ParsePool._start: an initializer like the dedup worker's); outside the CLI", strict=False)
 def test_ctrl_c_stops_the_daemon_without_worker_tracebacks(tmp_path: Path) -> None:
     feed = ROOT / "seeds" / "feeds" / "world-wire.rss"
     cfg = tmp_path / "config.toml"
