@@ -230,12 +230,14 @@ class Channel:
         detail: list[tuple[int, str]] = []
         token = _detail_sink.set(detail)
         try:
-            body, title, body_format = self._payload(message)
-            result = await self._apprise.async_notify(
-                body=body, title=title, body_format=body_format, timeout=self.spec.timeout,
-            )
-            with result:
-                outcome = self._classify(result, [m for _, m in detail])
+            for body, title, body_format in self._payloads(message):
+                result = await self._apprise.async_notify(
+                    body=body, title=title, body_format=body_format, timeout=self.spec.timeout,
+                )
+                with result:
+                    outcome = self._classify(result, [m for _, m in detail])
+                if not outcome.ok:
+                    break  # the retry resends the whole message: at least once, never lost
         except Exception as e:  # apprise promises not to raise; whatever does fails this send alone
             error = self.redactor.redact(f"apprise raised {type(e).__name__}: {e}")[:800]
             log.error("channel %s (%s): %s", self.spec.name, self.privacy_url, error)
@@ -248,6 +250,14 @@ class Channel:
         else:
             log.warning("channel %s (%s): %s", self.spec.name, self.privacy_url, outcome.error)
         return outcome
+
+    def _payloads(self, message: Message) -> list[tuple[str, str, NotifyFormat | None]]:
+        """What to send, in order. apprise's Slack plugin puts a whole body in one section
+        block (Slack refuses one over 3,000 characters), so a long Slack message goes as
+        one post per section of `message.sections`."""
+        if message.body_format == FORMAT_SLACK and len(message.sections) > 1:
+            return [(section, "", None) for section in message.sections]
+        return [self._payload(message)]
 
     def _payload(self, message: Message) -> tuple[str, str, NotifyFormat | None]:
         if message.body_format == FORMAT_SLACK:
