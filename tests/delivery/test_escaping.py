@@ -13,14 +13,13 @@ import html
 import io
 import json
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from aiosmtpd.controller import Controller
 from apprise.plugins.slack import NotifySlack
+from receivers import SmtpReceiver
 
 from monitor.delivery.deliver import Channel
 from monitor.delivery.outbox_policy import RateLimit, parse_schedule
@@ -184,28 +183,16 @@ def test_slack_wire_each_injection(slack_wire, payload):
 
 
 def test_email_wire_has_no_injected_headers_or_html():
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    smtp = SmtpReceiver()
     try:
-        url = (f"mailto://127.0.0.1:{port}?mode=insecure&from=monitor@example.org"
-               "&to=analyst@example.org")
+        url = smtp.url()
         channel = Channel(ChannelSpec("mail", url, rate_limit=RateLimit(10, 1)),
                           redactor=Redactor())
         result = asyncio.run(channel.send(render([HOSTILE], channel.spec)))
     finally:
-        controller.stop()
+        smtp.close()
     assert result.ok, result.error
-    [raw] = received
+    [raw] = smtp.raw
     msg = email.message_from_bytes(raw)
     assert msg["Bcc"] is None and msg["X-Injected"] is None and msg["X-Other"] is None
     header_block = raw.split(b"\r\n\r\n", 1)[0].decode()
@@ -297,29 +284,17 @@ def test_console_lines_are_neutral():
 
 
 def test_encoded_words_in_a_title_stay_text_in_the_subject_on_the_wire():
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    smtp = SmtpReceiver()
     try:
-        url = (f"mailto://127.0.0.1:{port}?mode=insecure&from=monitor@example.org"
-               "&to=analyst@example.org")
+        url = smtp.url()
         channel = Channel(ChannelSpec("mail", url, rate_limit=RateLimit(10, 1)),
                           redactor=Redactor())
         view = AlertView(topic="dprk-russia", score=0.9, title="Breaking " + ENCODED_WORDS)
         result = asyncio.run(channel.send(render([view], channel.spec)))
     finally:
-        controller.stop()
+        smtp.close()
     assert result.ok, result.error
-    [raw] = received
+    [raw] = smtp.raw
     msg = email.message_from_bytes(raw)
     # what a mail reader shows: the encoded words as literal text, never "Bcc: ..."
     subject = str(email.header.make_header(email.header.decode_header(msg["Subject"])))

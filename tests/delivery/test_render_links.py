@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import email
-import socket
 from email.message import Message as EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
+from receivers import SmtpReceiver
 
 from monitor.delivery.deliver import Channel
 from monitor.delivery.outbox_policy import RateLimit, parse_schedule
@@ -37,29 +36,16 @@ def digest_of(spec: ChannelSpec) -> ChannelSpec:
 
 
 def send_mail(views: list[AlertView], *, digest: bool) -> EmailMessage:
-    received: list[bytes] = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    smtp = SmtpReceiver()
     try:
-        spec = ChannelSpec("mail", f"mailto://127.0.0.1:{port}?mode=insecure"
-                           "&from=monitor@example.org&to=analyst@example.org",
-                           rate_limit=RateLimit(10, 1))
+        spec = ChannelSpec("mail", smtp.url(), rate_limit=RateLimit(10, 1))
         spec = digest_of(spec) if digest else spec
         channel = Channel(spec, redactor=Redactor())
         result = asyncio.run(channel.send(render(views, spec)))
     finally:
-        controller.stop()
+        smtp.close()
     assert result.ok, result.error
-    [raw] = received
+    [raw] = smtp.raw
     return email.message_from_bytes(raw)
 
 

@@ -15,18 +15,17 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from helpers import MONITOR, ROOT, closed_port, run_cli, write_jsonl
 from promcheck import NO_PROMTOOL, PROMTOOL, Families, parse, promtool_check
+from receivers import WebhookReceiver
 
 from monitor.state.store import Store
 
@@ -44,34 +43,6 @@ REPLAYED = [
      "summary": "Seoul's spy agency said thousands of soldiers from the DPRK were fighting alongside Russian forces.",
      "published": "2024-10-18T09:00:00Z", "language": "en", "url": "https://example.org/old/2"},
 ]
-
-
-class Webhook:
-    """Counts the messages a json:// channel posts."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                hook.messages.append(json.loads(body).get("message", ""))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -135,7 +106,7 @@ def scrape(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrape]:
     state.mkdir()
     db_path = state / "monitor.db"
     port = closed_port()
-    hook = Webhook()
+    hook = WebhookReceiver()
     cfg = tmp / "config.toml"
     cfg.write_text(f"""
 [monitor]

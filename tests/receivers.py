@@ -1,6 +1,6 @@
 """Real receivers on 127.0.0.1 for delivery tests: a webhook server and an SMTP server.
 
-Shared by the tests of this folder (`from receivers import ...`).
+Shared by the delivery, ops and shell tests (`from receivers import ...`; tests/ is on sys.path).
 """
 
 from __future__ import annotations
