@@ -10,7 +10,8 @@ story features), 5% re-observations of an edited article. For each N the window 
 (N articles), then 10,000 more are timed at steady state (old articles expiring), so the
 cost per article can be compared across sizes. Two modes on the same stream: `observe`
 article by article, and `observe_batch` on batches of `--batch` articles (what the pipeline
-does with a poll's articles); both must reach the same decisions. Memory: tracemalloc's view of the index
+does with a poll's articles); both must reach the same decisions (one process: the index
+is fast enough without the second process earlier versions had). Memory: tracemalloc's view of the index
 after the fill (a separate run: tracing slows Python down). Baseline in the same run:
 datasketch MinHash(128) + MinHashLSH on 2,000 of the same texts. `x ref`: steady articles/s
 over the articles/s of that baseline (on 1,000 texts) timed just before the mode, so that
@@ -33,8 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.models import DedupDecision
-from monitor.stories.dedup import DedupInput, StoryIndex
-from monitor.stories.dedup_worker import PrepareWorker
+from monitor.stories.grouping import DedupInput, StoryIndex
 
 WINDOW = timedelta(hours=72)
 STEADY = 10_000
@@ -148,35 +148,25 @@ def stream(size: int, count: int) -> list[tuple[DedupInput, datetime]]:
     return [(gen.article(T0 + step * i), T0 + step * i) for i in range(count)]
 
 
-def feed(
-    index: StoryIndex, items: list[tuple[DedupInput, datetime]], batch: int, worker: PrepareWorker | None = None
-) -> list[DedupDecision]:
-    """Observe `items` one by one (batch 0) or in batches of `batch`, these prepared by
-    `worker` one batch ahead when given."""
+def feed(index: StoryIndex, items: list[tuple[DedupInput, datetime]], batch: int) -> list[DedupDecision]:
+    """Observe `items` one by one (batch 0) or in batches of `batch`."""
     if not batch:
         return [index.observe(item, now) for item, now in items]
     decisions: list[DedupDecision] = []
-    chunks = [items[start : start + batch] for start in range(0, len(items), batch)]
-    batches = [([item for item, _ in chunk], [now for _, now in chunk]) for chunk in chunks]
-    if worker is None:
-        for batch_items, nows in batches:
-            decisions += index.observe_batch(batch_items, nows)
-    else:
-        for batch_items, nows, prepared in worker.ahead(batches):
-            decisions += index.observe_batch(batch_items, nows, prepared)
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        decisions += index.observe_batch([item for item, _ in chunk], [now for _, now in chunk])
     return decisions
 
 
-def run(
-    items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch: int = 0, worker: PrepareWorker | None = None
-) -> dict:
+def run(items: list[tuple[DedupInput, datetime]], size: int, trace: bool, batch: int = 0) -> dict:
     index = StoryIndex(window=WINDOW)
     gc.collect()
     if trace:
         tracemalloc.start()
     kinds: dict[str, int] = {}
     start = time.perf_counter()
-    for decision in feed(index, items[:size], batch, worker):
+    for decision in feed(index, items[:size], batch):
         kinds[decision.kind] = kinds.get(decision.kind, 0) + 1
     fill = time.perf_counter() - start
     memory = tracemalloc.get_traced_memory() if trace else (0, 0)
@@ -187,7 +177,7 @@ def run(
     part = STEADY // SEGMENTS
     for start_at in range(size, size + STEADY, part):
         start, cpu = time.perf_counter(), time.process_time()
-        feed(index, items[start_at : start_at + part], batch, worker)
+        feed(index, items[start_at : start_at + part], batch)
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu)
     steady = statistics.median(walls) * SEGMENTS
@@ -227,11 +217,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000,100000")
     parser.add_argument("--batch", type=int, default=64, help="articles per observe_batch call")
     parser.add_argument("--no-memory", action="store_true")
-    parser.add_argument("--no-worker", action="store_true", help="skip the mode with a preparing worker process")
     args = parser.parse_args()
-    worker = None if args.no_worker else PrepareWorker(StoryIndex().prepare_settings)
-    if worker is not None:  # start it (and its imports) before anything is timed
-        worker.collect(worker.submit([stream(10, 1)[0][0]]), [stream(10, 1)[0][0]])
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
         f"{'mode':>9} {'window':>7} {'fill/s':>7} {'steady/s':>8} {'x ref':>5} {'cpu/s':>6} {'us/art':>6} {'mean':>6} "
@@ -247,18 +233,17 @@ def main() -> None:
         gc.freeze()
         baseline_items = baseline_items or items
         kinds, costs = [], {}
-        modes = [(0, None), (args.batch, None)] + ([(args.batch, worker)] if worker is not None else [])
-        for batch, with_worker in modes:
+        for batch in (0, args.batch):
             # This machine's speed drifts by up to 2x within minutes: a fixed reference workload
             # (datasketch on 1,000 texts) timed just before each mode gives a same-minute ratio.
             reference = datasketch_baseline(items, 1000)
-            timed = run(items, size, trace=False, batch=batch, worker=with_worker)
+            timed = run(items, size, trace=False, batch=batch)
             kinds.append(timed["kinds"])
             # Memory once, in batch mode: the index holds the same structures either way.
             memory = (
-                (0, 0) if args.no_memory or not batch or with_worker else run(items, size, trace=True, batch=batch)["memory"]
+                (0, 0) if args.no_memory or not batch else run(items, size, trace=True, batch=batch)["memory"]
             )
-            mode = ("worker" if with_worker else "batch") + str(batch) if batch else "single"
+            mode = f"batch{batch}" if batch else "single"
             cost = timed["steady_cpu"] / STEADY * 1e6  # CPU time: other processes share the cores
             first_cost.setdefault(mode, cost)
             costs[mode] = cost
@@ -284,8 +269,6 @@ def main() -> None:
             f"baseline datasketch MinHash+LSH (no URL/story work): {rate:.0f} articles/s; StoryIndex at {sizes[0]}: "
             f"single {single:.0f}/s (x{single / rate:.1f}), batch{args.batch} {batched:.0f}/s (x{batched / rate:.1f})"
         )
-    if worker is not None:
-        worker.close()
 
 
 if __name__ == "__main__":

@@ -76,6 +76,7 @@ class DedupDecision:
     story: str  # story id the article belongs to
     kind: str  # "new" | "exact" | "near" | "story"  (story = same event, other text)
     updated: bool = False  # an already-seen article whose text or title changed
+    merged: tuple[str, ...] = ()  # stories this article linked to `story`, now part of it
 
 
 class AlertState(str, Enum):

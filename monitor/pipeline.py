@@ -1,4 +1,4 @@
-"""Orchestration of every stage after fetch: score -> dedup -> route -> outbox.
+"""Orchestration of every stage after fetch: score -> stories -> route -> outbox.
 
 Used by the daemon (articles from feeds) and by `monitor replay` (articles from a
 file). The stages themselves are pure; this module wires them to the store.
@@ -7,7 +7,7 @@ file). The stages themselves are pure; this module wires them to the store.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,8 +20,7 @@ from monitor.relevance.matching import KeywordEngine
 from monitor.relevance.scoring import decide, needs_probability
 from monitor.relevance.topics import RuleSet, Topic
 from monitor.state.store import Store, parse_ts
-from monitor.stories.dedup import DedupInput, StoryIndex
-from monitor.stories.dedup_worker import PrepareWorker
+from monitor.stories.grouping import DedupInput, StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,14 @@ class Scorer:
         self.topics: dict[str, Topic] = {t.name: t for t in self.ruleset.topics}
 
     def score(self, articles: Sequence[Article]) -> list[tuple[Match, ...]]:
-        keyword = [self.engine.score(a.title, a.text, a.language, source=a.source) for a in articles]
+        return self.score_with_concepts(articles)[0]
+
+    def score_with_concepts(self, articles: Sequence[Article]) -> tuple[list[tuple[Match, ...]], list[frozenset[str]]]:
+        """Matches per article, and the lexicon groups found in each (story evidence)."""
+        engine = self.engine
+        prepared = [engine.prepare(a.title, a.text, a.language, a.source) for a in articles]
+        keyword = [engine.score_prepared(p) for p in prepared]
+        concepts = [engine.concepts(p) for p in prepared]
         probabilities = self._probabilities(articles, keyword)
         out: list[tuple[Match, ...]] = []
         for i, a in enumerate(articles):
@@ -59,7 +65,7 @@ class Scorer:
                 p = probabilities.get(name, {}).get(i)
                 ms.append(decide(topic, kw, p, a.id))
             out.append(tuple(ms))
-        return out
+        return out, concepts
 
     def _probabilities(self, articles: Sequence[Article], keyword: list[dict[str, KeywordResult]]) -> dict[str, dict[int, float]]:
         """Model probabilities only where they can change the decision (skip the rest)."""
@@ -82,15 +88,6 @@ class Scorer:
         probs = self.models.predict(titles, texts, topics=list(wanted))  # type: ignore[attr-defined]
         pos = {i: k for k, i in enumerate(union)}
         return {name: {i: float(probs[name][pos[i]]) for i in idx} for name, idx in wanted.items()}
-
-
-def story_features(matches: Iterable[Match | KeywordResult]) -> frozenset[str]:
-    """Language-independent story features: the lexicon groups that matched."""
-    out = set()
-    for m in matches:
-        kw = m.keyword if isinstance(m, Match) else m
-        out.update(e.group.rsplit("/", 1)[-1] for e in kw.evidence if e.group)
-    return frozenset(out)
 
 
 ENTITY_LEXICONS = ("countries", "leaders")  # shared lexicon files whose groups name entities
@@ -122,66 +119,55 @@ class Pipeline:
                                           story_window=timedelta(hours=d.story_window_hours),
                                           near_threshold=d.near_threshold,
                                           entity_features=entity_groups(scorer.ruleset))
-        # Prepares dedup's per-article work on another core (see monitor/stories/dedup_worker.py).
-        self.worker = PrepareWorker(self.index.prepare_settings) if d.prepare_worker else None
 
     def close(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
+        """Nothing to release (kept so callers need not know)."""
 
     def warm_up(self, store: Store, now: datetime) -> int:
-        """After a restart, rebuild the dedup window from stored articles (oldest first),
-        in batches so signatures are computed a few hundred at a time (with a worker, the
-        next batch is prepared there while this one is inserted)."""
-        def batches() -> Iterator[tuple[list[DedupInput], tuple[list[str], list[datetime]]]]:
-            items: list[DedupInput] = []
-            stories: list[str] = []
-            observed: list[datetime] = []
-            for row in store.articles_since(now - self.index.window):
-                article = article_from_row(row)
-                matched = self.scorer.engine.score(article.title, article.text, article.language,
-                                                   source=article.source)
-                items.append(_dedup_input(article, (), story_features(matched.values())))
-                stories.append(row["story"] or article.id)
-                observed.append(parse_ts(row["fetched"]) or now)
-                if len(items) >= WARM_UP_BATCH:
-                    yield items, (stories, observed)
-                    items, stories, observed = [], [], []
-            if items:
-                yield items, (stories, observed)
-
+        """After a restart, rebuild the story window from stored articles (oldest first)."""
         n = 0
-        if self.worker is None:
-            for items, (stories, observed) in batches():
-                self.index.restore_batch(items, stories, observed)
-                n += len(items)
-        else:
-            for items, (stories, observed), prepared in self.worker.ahead(batches()):
-                self.index.restore_batch(items, stories, observed, prepared)
-                n += len(items)
+        batch: list[Article] = []
+        stories: list[str] = []
+        observed: list[datetime] = []
+
+        def flush() -> None:
+            concepts = [self.scorer.engine.concepts(self.scorer.engine.prepare(a.title, a.text, a.language, a.source))
+                        for a in batch]
+            self.index.restore_batch([_dedup_input(a, c) for a, c in zip(batch, concepts, strict=True)],
+                                     stories, observed)
+
+        for row in store.articles_since(now - self.index.window):
+            article = article_from_row(row)
+            batch.append(article)
+            stories.append(str(row["story"] or article.id))
+            observed.append(parse_ts(row["fetched"]) or now)
+            if len(batch) >= WARM_UP_BATCH:
+                flush()
+                n += len(batch)
+                batch, stories, observed = [], [], []
+        if batch:
+            flush()
+            n += len(batch)
         if n:
-            log.info("dedup window rebuilt from %d stored articles", n)
+            log.info("story window rebuilt from %d stored articles", n)
         return n
 
     def process(self, articles: Sequence[Article], now: Callable[[Article], datetime], *,
                 queue_alerts: bool = True) -> list[Processed]:
-        """Score in one batch, then dedup, store and queue alerts article by article, in order.
+        """Score in one batch, then group, store and queue alerts article by article, in order.
 
         `queue_alerts=False` (a replay without --deliver) writes no alert at all: a queued
         alert is sent by the next delivery pass, whoever runs it.
         """
-        # Dedup's text work (signatures, URL keys) needs no scores: the worker, when there is
-        # one, does it while this process scores.
-        future = self.worker.submit([_dedup_input(a, (), frozenset()) for a in articles]) if self.worker else None
-        scored = self.scorer.score(articles)
+        scored, concepts = self.scorer.score_with_concepts(articles)
         times = [now(a) for a in articles]
-        items = [_dedup_input(a, m) for a, m in zip(articles, scored, strict=True)]
-        prepared = self.worker.collect(future, items) if self.worker is not None else None
-        # one batch: signatures are computed with a few numpy calls for all the articles
-        decisions = self.index.observe_batch(items, times, prepared)
+        items = [_dedup_input(a, c) for a, c in zip(articles, concepts, strict=True)]
+        decisions = self.index.observe_batch(items, times)
         results = []
         with self.store.atomic():
             for article, matches, decision, t in zip(articles, scored, decisions, times, strict=True):
+                for absorbed in decision.merged:
+                    self.store.merge_story(absorbed, decision.story)
                 self.store.save_article(article, decision)
                 self.store.save_matches([m for m in matches if m.score > 0 or m.alert], t)
                 self.store.touch_story(decision.story, article.title, t)
@@ -243,12 +229,11 @@ def _followup_payload(article: Article, outlets: int, languages: int) -> dict[st
     }
 
 
-def _dedup_input(article: Article, matches: tuple[Match, ...], features: frozenset[str] | None = None) -> DedupInput:
+def _dedup_input(article: Article, concepts: frozenset[str]) -> DedupInput:
     return DedupInput(
         article_id=article.id, url=article.url, guid=article.guid, title=article.title, text=article.text,
         source=article.source or article.feed, language=article.language,
-        published=article.published or article.fetched,
-        features=story_features(matches) if features is None else features,
+        published=article.published or article.fetched, features=concepts,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 PURE_CORE = ["monitor.models", "monitor.errors", "monitor.relevance.text", "monitor.relevance.query", "monitor.relevance.matching",
-             "monitor.relevance.scoring", "monitor.stories.canonical", "monitor.stories.dedup", "monitor.delivery.route", "monitor.delivery.outbox_policy",
+             "monitor.relevance.scoring", "monitor.stories.canonical", "monitor.stories.grouping", "monitor.delivery.route", "monitor.delivery.outbox_policy",
              "monitor.ingest.schedule", "monitor.relevance.classify", "monitor.ingest.htmltext", "monitor.ops.metrics", "monitor.relevance.evaluate"]
 IO_LIBRARIES = ["httpx", "feedparser", "sqlite_utils", "apprise", "apscheduler", "trafilatura"]
 

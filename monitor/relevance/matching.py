@@ -323,7 +323,10 @@ class KeywordEngine:
         With `include_all=True`, every topic is present: unmatched ones with score 0 and,
         when some of their terms hit, those hits as evidence (to show why not).
         """
-        prepared = self.prepare(title, text, language, source)
+        return self.score_prepared(self.prepare(title, text, language, source), include_all=include_all)
+
+    def score_prepared(self, prepared: Prepared, *, include_all: bool = False) -> dict[str, KeywordResult]:
+        """`score` of an article already scanned by `prepare`."""
         out: dict[str, KeywordResult] = {}
         candidates: set[int] = set()
         for aid in prepared.found:
@@ -344,6 +347,12 @@ class KeywordEngine:
                     out[topic.name] = KeywordResult(topic.name, False, 0.0)
             out = {t.name: out[t.name] for t in self.topics}
         return out
+
+    def concepts(self, prepared: Prepared) -> frozenset[str]:
+        """Every lexicon group (short name) with a hit in the article, whatever the queries
+        decided: language-independent evidence for story grouping."""
+        groups = self._atom_group
+        return frozenset(groups[aid].rsplit("/", 1)[-1] for aid in prepared.found if groups[aid])
 
     def score_topic(self, topic: str, title: str, text: str,
                     language: str | None = None, source: str = "") -> KeywordResult:

@@ -305,6 +305,28 @@ class Store:
             [story, ts(now), ts(now), title],
         )
 
+    def merge_story(self, absorbed: str, into: str) -> None:
+        """Story `absorbed` is part of story `into` from now on: its articles and alerts move.
+
+        Its first alerts become the merged story's (their keys are rewritten where `into` has
+        none for that topic and channel), so a later article of either side alerts nobody
+        again; where both had one, both stay as they were sent.
+        """
+        if absorbed == into:
+            return
+        cut = len(absorbed) + 1
+        self.db.execute("UPDATE OR IGNORE alerts SET dedup_key = ? || substr(dedup_key, ?) "
+                        "WHERE story = ? AND dedup_key LIKE ? ESCAPE '\\'",
+                        [into, cut, absorbed, _like_prefix(absorbed) + "|%"])
+        self.db.execute("UPDATE alerts SET story = ? WHERE story = ?", [into, absorbed])
+        self.db.execute("UPDATE articles SET story = ? WHERE story = ?", [into, absorbed])
+        self.db.execute(
+            "UPDATE stories SET first_seen = min(first_seen, (SELECT first_seen FROM stories WHERE id = ?)) "
+            "WHERE id = ? AND EXISTS (SELECT 1 FROM stories WHERE id = ?)", [absorbed, into, absorbed])
+        self.db.execute("DELETE FROM stories WHERE id = ? AND EXISTS (SELECT 1 FROM stories WHERE id = ?)",
+                        [absorbed, into])
+        self.db.execute("UPDATE stories SET id = ? WHERE id = ?", [into, absorbed])
+
     def story_summary(self, story: str) -> dict[str, Any]:
         row = next(self.db.query(
             "SELECT count(*) AS articles, count(DISTINCT CASE WHEN source != '' THEN source ELSE feed END) AS outlets, "
@@ -461,3 +483,8 @@ def _alert(r: dict[str, Any]) -> Alert:
         next_attempt=parse_ts(r["next_attempt"]),  # type: ignore[arg-type]
         last_error=r["last_error"], kind=r["kind"], payload=json.loads(r["payload"] or "{}"),
     )
+
+
+def _like_prefix(text: str) -> str:
+    """`text` as a literal LIKE pattern (escape character backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,4 +1,6 @@
-"""Stories: canonical URLs, text signatures and the decision whether an article repeats one already seen.
+"""Stories: canonical URLs, per-article evidence, and the decision whether an article repeats
+one already seen or tells an event already in a story.
 
-Pure decisions over plain data (models, errors); `dedup_worker`/`workerpipe` run the same code on a second core.
+Pure decisions over plain data (models, errors): `evidence` reads one article, `grouping`
+weighs it against the window.
 """

@@ -1,0 +1,648 @@
+"""Copies and stories in one in-memory index over event time, bounded by a window.
+
+Pure: no I/O and no clock (`now` is a parameter). `StoryIndex.observe` decides, for one
+article, in this order:
+
+1. **same article** (article id, GUID or canonical URL of a live article): ``exact``;
+   ``updated`` is True when its words changed (an edit);
+2. **exact copy** (same words, other URL): ``exact``;
+3. **near copy** (same language, linked, and the words of the text alone, title left out,
+   have cosine >= ``near_threshold``): ``near``;
+4. **same story**: linked to articles published within ``story_window`` of its own
+   published time, by words (same language: TF-IDF cosine of word terms) or by concepts
+   (any language: lexicon groups, numbers, designators, names; IDF-weighted cosine),
+   kind ``story``. When it links articles of two stories, they merge into the older one
+   (``DedupDecision.merged`` names the absorbed stories);
+5. otherwise a **new** story whose id is the article's id.
+
+Time is the articles' published time (clamped to `now` when in the future), so the order of
+arrival does not matter: a late article meets the articles of its time. Articles published
+more than ``window`` before the newest one seen are forgotten, except the ``late_keep``
+most recent arrivals (a backfill of old articles still meets its own story).
+See docs/stories.md for the rules and the figures.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from monitor.models import DedupDecision
+from monitor.stories.evidence import (
+    concept_key,
+    fingerprint,
+    identity_keys,
+    names,
+    normalised_words,
+    text_features,
+    word_terms,
+)
+
+NEW, EXACT, NEAR, STORY = "new", "exact", "near", "story"
+
+_SLOT_BITS = 22  # posting value = serial << _SLOT_BITS | slot
+_SLOT_MASK = (1 << _SLOT_BITS) - 1
+_MIN_COMMON_TERMS = 3
+_MERGE_SCORE = 0.45
+_POSTING_TAIL = 256  # of a long posting list only the latest arrivals are candidates
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class DedupInput:
+    """What story grouping needs to know of one article."""
+
+    article_id: str
+    url: str
+    guid: str | None
+    title: str
+    text: str
+    source: str  # outlet name
+    language: str | None
+    published: datetime  # the pipeline passes the fetch time when the feed gives none
+    # Language-independent concepts: the lexicon groups the keyword engine found
+    # ("north_korea", "artillery"). Names starting with "#", "~" or "@" are reserved.
+    features: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class StoryStats:
+    story: str
+    articles: int  # articles observed in the story (copies included)
+    outlets: tuple[str, ...]  # distinct outlets, sorted
+    languages: tuple[str, ...]  # distinct language codes, sorted ("" = unknown)
+    first_seen: datetime  # observation time of the first article
+    last_seen: datetime  # observation time of the latest article
+
+
+class _Story:
+    __slots__ = (
+        "absorbed",
+        "articles",
+        "created",
+        "first_seen",
+        "languages",
+        "last_seen",
+        "live",
+        "outlets",
+        "story",
+    )
+
+    def __init__(self, story: str, created: int, now: datetime) -> None:
+        self.story = story
+        self.created = created
+        self.articles = 0
+        self.outlets: dict[str, datetime] = {}  # outlet -> when it joined
+        self.languages: set[str] = set()
+        self.first_seen = self.last_seen = now
+        self.live = 0  # rows in the window
+        self.absorbed: list[str] = []  # stories merged into this one
+
+
+class _Row:
+    __slots__ = (
+        "article_id",
+        "concepts",
+        "keys",
+        "posted",
+        "serial",
+        "slot",
+        "stamp",
+        "story",
+        "terms",
+        "words_key",
+    )
+
+    def __init__(self, serial: int, slot: int, article_id: str, story: str, stamp: float) -> None:
+        self.serial = serial
+        self.slot = slot
+        self.article_id = article_id
+        self.story = story  # the story it joined; `_root` follows later merges
+        self.stamp = stamp
+        self.keys: tuple[int, ...] = ()
+        self.words_key = 0
+        self.posted: tuple[int, ...] = ()  # posting keys it is listed under
+        self.terms: tuple[int, ...] = ()  # for document frequencies
+        self.concepts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    identity: tuple[int, int, int]
+    words_key: int
+    stamp: float
+    language: int
+    term_counts: dict[int, int]  # title twice, lead once: what the story is about
+    body_counts: dict[int, int]  # lead only: a copy under another title has the same
+    concepts: tuple[str, ...]
+
+
+class StoryIndex:
+    """Settings (see docs/stories.md for how they were chosen):
+
+    - ``window``: how far behind the newest published time articles are kept (72 h);
+    - ``story_window``: the largest gap in published time between linked articles (36 h);
+    - ``near_threshold``: word cosine of a near copy (0.8);
+    - ``text_threshold``: word cosine that links two articles of one language (0.3);
+    - ``concept_threshold``: concept cosine that links two articles (0.5), with at least
+      ``min_shared`` concepts in common;
+    - ``entity_features``: lexicon groups that only name who or where (countries, leaders);
+      with them, a link also needs a shared event concept (an action, a number, a weapon);
+    - ``late_keep``: arrivals kept past the window for late and backfilled articles.
+    """
+
+    def __init__(
+        self,
+        window: timedelta = timedelta(hours=72),
+        story_window: timedelta = timedelta(hours=36),
+        near_threshold: float = 0.8,
+        *,
+        text_threshold: float = 0.3,
+        concept_threshold: float = 0.2,
+        min_shared: int = 2,
+        entity_features: frozenset[str] | None = None,
+        late_keep: int = 10_000,
+        top_terms: int = 24,
+        min_fingerprint_words: int = 8,
+    ) -> None:
+        if window <= timedelta(0) or story_window <= timedelta(0):
+            raise ValueError("window and story_window must be positive")
+        for name, value in (("near_threshold", near_threshold), ("text_threshold", text_threshold),
+                            ("concept_threshold", concept_threshold)):
+            if not 0 < value <= 1:
+                raise ValueError(f"{name} must be in (0, 1]")
+        if min_shared < 1 or late_keep < 0 or top_terms < 4:
+            raise ValueError("min_shared >= 1, late_keep >= 0 and top_terms >= 4 are required")
+        self.window = window
+        self.story_window = story_window
+        self.near_threshold = near_threshold
+        self.text_threshold = text_threshold
+        self.concept_threshold = concept_threshold
+        self.min_shared = min_shared
+        self.entity_features = entity_features
+        self.late_keep = late_keep
+        self.top_terms = top_terms
+        self.min_fingerprint_words = min_fingerprint_words
+        self._window_s = window.total_seconds()
+        self._story_s = story_window.total_seconds()
+        self._entity_keys = frozenset(concept_key(f) for f in entity_features or ())
+
+        self._serial = 0
+        self._clock = -math.inf
+        self._rows: dict[int, _Row] = {}  # serial -> row
+        self._keys: dict[int, int] = {}  # identity or words key -> serial
+        self._postings: dict[int, list[int]] = {}
+        self._posted = 0  # entries in the posting lists, dead ones included
+        self._term_df: dict[int, int] = {}
+        self._concept_df: dict[int, int] = {}
+        self._by_stamp: list[tuple[float, int]] = []  # heap: when rows fall behind the window
+        self._late: list[int] = []  # heap of serials behind the window, kept for late arrivals
+        self._stories: dict[str, _Story] = {}
+        self._parent: dict[str, str] = {}  # absorbed story -> the story it merged into
+        self._languages: dict[str, int] = {}
+        # Per slot: the row's arrays, compared many at a time.
+        self._free: list[int] = []
+        cap = 1024
+        self._slot_serial = np.full(cap, -1, dtype=np.int64)
+        self._slot_stamp = np.zeros(cap, dtype=np.float64)
+        self._slot_lang = np.zeros(cap, dtype=np.int32)
+        self._term_h = np.zeros((cap, top_terms), dtype=np.uint32)
+        self._term_w = np.zeros((cap, top_terms), dtype=np.float32)
+        self._body_h = np.zeros((cap, top_terms), dtype=np.uint32)
+        self._body_w = np.zeros((cap, top_terms), dtype=np.float32)
+        self._con_h = np.zeros((cap, 0), dtype=np.uint32)
+        self._con_w = np.zeros((cap, 0), dtype=np.float32)
+        self._con_norm = np.ones(cap, dtype=np.float32)
+        self._con_kind = np.zeros((cap, 0), dtype=np.int8)  # 0 entity or name, 1 event, 2 designator
+
+    # -- public ----------------------------------------------------------------------
+
+    def observe(self, item: DedupInput, now: datetime) -> DedupDecision:
+        """Decide what `item` is, then remember it."""
+        return self._decide(item, now, self._evidence(item, now))
+
+    def observe_batch(self, items: Sequence[DedupInput], nows: Sequence[datetime]) -> list[DedupDecision]:
+        """`observe` for each item in order (item i at ``nows[i]``)."""
+        if len(items) != len(nows):
+            raise ValueError("observe_batch needs one `now` per item")
+        return [self.observe(item, now) for item, now in zip(items, nows, strict=True)]
+
+    def restore_batch(self, items: Sequence[DedupInput], stories: Sequence[str],
+                      observed: Sequence[datetime]) -> None:
+        """Re-insert articles decided before a restart with their stored story ids
+        (oldest first)."""
+        if not len(items) == len(stories) == len(observed):
+            raise ValueError("restore_batch needs one story and one time per item")
+        for item, story, when in zip(items, stories, observed, strict=True):
+            ev = self._evidence(item, when)
+            self.expire(when)
+            if self._lookup(*ev.identity) is not None:
+                continue
+            story = self._root(story)
+            if story not in self._stories:
+                self._stories[story] = _Story(story, self._serial, when)
+            self._insert(item, ev, story, when)
+
+    def restore(self, item: DedupInput, story: str, observed: datetime) -> None:
+        self.restore_batch([item], [story], [observed])
+
+    def expire(self, now: datetime) -> int:
+        """Forget articles published `window` or longer before the newest time seen (or
+        `now`), beyond the `late_keep` latest arrivals; returns how many."""
+        self._clock = max(self._clock, _seconds(now))
+        cutoff = self._clock - self._window_s
+        while self._by_stamp and self._by_stamp[0][0] < cutoff:
+            _stamp, serial = heapq.heappop(self._by_stamp)
+            if serial in self._rows:
+                heapq.heappush(self._late, serial)
+        dropped = 0
+        keep_from = self._serial - self.late_keep
+        while self._late and self._late[0] < keep_from:
+            row = self._rows.get(heapq.heappop(self._late))
+            if row is not None:
+                self._forget(row)
+                dropped += 1
+        if dropped and self._posted > 4 * (len(self._rows) + 256) * (self.top_terms // 2 + 16):
+            self._compact_postings()
+        return dropped
+
+    def story_stats(self, story_id: str) -> StoryStats | None:
+        """Growth figures of a story still in the window (None once it expired)."""
+        story = self._stories.get(self._root(story_id))
+        if story is None:
+            return None
+        return StoryStats(story=story.story, articles=story.articles, outlets=tuple(sorted(story.outlets)),
+                          languages=tuple(sorted(story.languages)), first_seen=story.first_seen,
+                          last_seen=story.last_seen)
+
+    def escalation(self, story_id: str, now: datetime, new_outlets: int = 5, within: int = 60) -> bool:
+        """True when at least `new_outlets` outlets joined the story in the last `within`
+        minutes (fast spread across outlets)."""
+        story = self._stories.get(self._root(story_id))
+        if story is None or new_outlets < 1:
+            return False
+        since = now - timedelta(minutes=within)
+        return sum(1 for first in story.outlets.values() if since < first <= now) >= new_outlets
+
+    def story_of(self, story_id: str) -> str:
+        """The story `story_id` is now part of (itself unless it was merged)."""
+        return self._root(story_id)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def sizes(self) -> dict[str, int]:
+        """Sizes of the internal structures (for tests, benchmarks and `monitor status`)."""
+        return {"articles": len(self._rows), "keys": len(self._keys), "postings": len(self._postings),
+                "posting_entries": self._posted, "stories": len(self._stories), "merged": len(self._parent),
+                "slots": int(self._slot_serial.shape[0]), "late": len(self._late)}
+
+    # -- evidence --------------------------------------------------------------------
+
+    def _evidence(self, item: DedupInput, now: datetime) -> _Evidence:
+        words = normalised_words(item.title, item.text)
+        title, body = word_terms(item.title), word_terms(item.text)
+        concepts = set(item.features) | text_features(item.title, item.text) | names(item.title, item.text)
+        lang = self._languages.setdefault(item.language or "", len(self._languages) + 1)
+        return _Evidence(
+            identity=identity_keys(item.url, item.guid, item.source, item.article_id),
+            words_key=fingerprint(words, self.min_fingerprint_words),
+            stamp=min(_seconds(item.published), _seconds(now)),
+            language=lang,
+            term_counts=dict(title + title + body),
+            body_counts=dict(body),
+            concepts=tuple(sorted(concepts)),
+        )
+
+    # -- decisions -------------------------------------------------------------------
+
+    def _decide(self, item: DedupInput, now: datetime, ev: _Evidence) -> DedupDecision:
+        self.expire(now)
+        same = self._lookup(*ev.identity)
+        if same is not None:
+            return self._reobserve(same, item, ev, now)
+        copy_of = self._lookup(ev.words_key)
+        terms_h, terms_w = self._weigh_terms(ev.term_counts)
+        con_h, con_w, con_kind = self._weigh_concepts(ev.concepts)
+        kind, original, story, merged = NEW, None, item.article_id, ()
+        if copy_of is not None:
+            kind, original, story = EXACT, copy_of, self._root(copy_of.story)
+        else:
+            body = self._weigh_terms(ev.body_counts)
+            found = self._links(ev, terms_h, terms_w, body, con_h, con_w, con_kind)
+            if found is not None:
+                near, roots = found
+                if near is not None:
+                    kind, original = NEAR, near
+                else:
+                    kind = STORY
+                story, merged = self._merge(roots)
+        if story not in self._stories:
+            self._stories[story] = _Story(story, self._serial, now)
+        self._insert(item, ev, story, now, (terms_h, terms_w), (con_h, con_w, con_kind),
+                     body if copy_of is None else None)
+        return DedupDecision(article_id=item.article_id,
+                             duplicate_of=original.article_id if original is not None else None,
+                             story=story, kind=kind, merged=merged)
+
+    def _links(self, ev: _Evidence, terms_h: np.ndarray, terms_w: np.ndarray, body: tuple[np.ndarray, np.ndarray],
+               con_h: np.ndarray, con_w: np.ndarray, con_kind: np.ndarray) -> tuple[_Row | None, list[str]] | None:
+        """(near copy or None, linked stories best first), or None when nothing links."""
+        slots = self._candidates(terms_h[: self.top_terms // 2], con_h, ev.stamp)
+        if slots.size == 0:
+            return None
+        same_lang = self._slot_lang[slots] == ev.language
+        text, common = _dot(self._term_h[slots], self._term_w[slots], terms_h, terms_w)
+        hit, idx = _hits(self._con_h[slots], con_h)
+        kinds = np.where(hit, con_kind[idx] if con_kind.size else 0, -1)
+        shared = hit.sum(axis=1)
+        event = (kinds >= 1).sum(axis=1)
+        weights = np.where(hit, con_w[idx] if con_w.size else 0, 0).astype(np.float32)
+        my_norm = float(np.sqrt((con_w**2).sum())) or 1.0
+        concept = (weights**2).sum(axis=1) / (my_norm * self._con_norm[slots])
+        # Two designators that differ (K2 vs K9) are two weapons: two events.
+        mine_desig = int((con_kind == 2).sum())
+        theirs_desig = (self._con_kind[slots] == 2).sum(axis=1)
+        conflict = (mine_desig > 0) & (theirs_desig > 0) & ((kinds == 2).sum(axis=1) == 0)
+        strict = self.entity_features is not None
+        # Words link when enough of them agree: two "Live updates" headlines are no story.
+        by_text = (same_lang & (text >= self.text_threshold) & (common >= _MIN_COMMON_TERMS)
+                   & ((event >= 1) | (text >= 0.5) | (not strict)))
+        # Concepts link translations; within one language, headlines of one topic share
+        # most concepts, so there the words must agree (measured: precision 0.18 -> 0.9).
+        by_concept = ~same_lang & (shared >= self.min_shared) & (concept >= self.concept_threshold)
+        if strict:
+            by_concept &= event >= 2
+        linked = (by_text | by_concept) & ~conflict
+        if not linked.any():
+            return None
+        score = np.maximum(np.where(same_lang, text, 0.0), concept)
+        order = np.argsort(-score, kind="stable")
+        near = None
+        copies = same_lang & linked & (_dot(self._body_h[slots], self._body_w[slots], *body)[0] >= self.near_threshold)
+        if copies.any():
+            best = int(np.argmax(np.where(copies, text, -1.0)))
+            near = self._rows[int(self._slot_serial[slots[best]])]
+        # The best link decides the story; another story merges into it only through a
+        # strong link (one loose link must not join two events).
+        roots: list[str] = []
+        for at in order:
+            if not linked[at] or (roots and score[at] < _MERGE_SCORE):
+                continue
+            root = self._root(self._rows[int(self._slot_serial[slots[at]])].story)
+            if root not in roots:
+                roots.append(root)
+        return near, roots
+
+    def _candidates(self, term_keys: np.ndarray, con_h: np.ndarray, stamp: float) -> np.ndarray:
+        """Slots of live rows that share a posting key and lie within the story window."""
+        found: list[int] = []
+        postings = self._postings
+        for key in (*term_keys.tolist(), *con_h.tolist()):
+            values = postings.get(key)
+            if values:
+                found.extend(values[-_POSTING_TAIL:])
+        if not found:
+            return np.empty(0, dtype=np.int64)
+        values_a = np.unique(np.array(found, dtype=np.int64))
+        slots = values_a & _SLOT_MASK
+        live = self._slot_serial[slots] == (values_a >> _SLOT_BITS)
+        slots = slots[live]
+        near = np.abs(self._slot_stamp[slots] - stamp) <= self._story_s
+        return slots[near]
+
+    def _merge(self, roots: list[str]) -> tuple[str, tuple[str, ...]]:
+        """Merge linked stories into the oldest; returns (survivor, absorbed)."""
+        if len(roots) == 1:
+            return roots[0], ()
+        ordered = sorted(roots, key=lambda r: self._stories[r].created)
+        survivor, absorbed = ordered[0], tuple(ordered[1:])
+        into = self._stories[survivor]
+        for name in absorbed:
+            other = self._stories.pop(name)
+            self._parent[name] = survivor
+            into.absorbed += [name, *other.absorbed]
+            into.articles += other.articles
+            into.live += other.live
+            into.languages |= other.languages
+            for outlet, first in other.outlets.items():
+                if outlet not in into.outlets or first < into.outlets[outlet]:
+                    into.outlets[outlet] = first
+            into.first_seen = min(into.first_seen, other.first_seen)
+            into.last_seen = max(into.last_seen, other.last_seen)
+        for name in into.absorbed:
+            self._parent[name] = survivor
+        return survivor, absorbed
+
+    def _reobserve(self, row: _Row, item: DedupInput, ev: _Evidence, now: datetime) -> DedupDecision:
+        updated = bool(ev.words_key) and ev.words_key != row.words_key
+        for key in (*ev.identity, ev.words_key if updated else 0):
+            if key and key not in self._keys:
+                self._keys[key] = row.serial
+                row.keys += (key,)
+        if updated:
+            row.words_key = ev.words_key
+        story = self._stories.get(self._root(row.story))
+        if story is not None and now > story.last_seen:
+            story.last_seen = now
+        return DedupDecision(article_id=item.article_id,
+                             duplicate_of=row.article_id if row.article_id != item.article_id else None,
+                             story=self._root(row.story), kind=EXACT, updated=updated)
+
+    # -- weights ---------------------------------------------------------------------
+
+    def _weigh_terms(self, counts: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """The `top_terms` heaviest terms by TF-IDF over the window, sorted by hash, L2-normed."""
+        if not counts:
+            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
+        n = len(self._rows) + 2
+        df = self._term_df
+        weighted = sorted(((1.0 + math.log(c)) * (math.log(n / (df.get(t, 0) + 1)) + 1.0), t)
+                          for t, c in counts.items())[-self.top_terms :]
+        h = np.array([t for _w, t in weighted], dtype=np.uint32)
+        w = np.array([x for x, _t in weighted], dtype=np.float32)
+        w /= float(np.sqrt((w**2).sum())) or 1.0
+        order = np.argsort(h)
+        return h[order], w[order]
+
+    def _weigh_concepts(self, concepts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        keys: dict[int, tuple[float, int]] = {}
+        n = len(self._rows) + 2
+        df = self._concept_df
+        for c in concepts:
+            k = concept_key(c)
+            if c[0] == "~":
+                kind = 2
+            elif c[0] == "@" or k in self._entity_keys:
+                kind = 0
+            else:
+                kind = 1
+            keys[k] = (math.log(n / (df.get(k, 0) + 1)) + 1.0, kind)
+        h = np.array(sorted(keys), dtype=np.uint32)
+        w = np.array([keys[k][0] for k in h.tolist()], dtype=np.float32)
+        kinds = np.array([keys[k][1] for k in h.tolist()], dtype=np.int8)
+        return h, w, kinds
+
+    # -- storage ---------------------------------------------------------------------
+
+    def _lookup(self, *keys: int) -> _Row | None:
+        for key in keys:
+            if key:
+                serial = self._keys.get(key)
+                if serial is not None and serial in self._rows:
+                    return self._rows[serial]
+        return None
+
+    def _root(self, story: str) -> str:
+        parent = self._parent.get(story)
+        if parent is None:
+            return story
+        root = parent
+        while root in self._parent:
+            root = self._parent[root]
+        self._parent[story] = root
+        return root
+
+    def _insert(self, item: DedupInput, ev: _Evidence, story: str, now: datetime,
+                terms: tuple[np.ndarray, np.ndarray] | None = None,
+                concepts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                body: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        terms_h, terms_w = terms if terms is not None else self._weigh_terms(ev.term_counts)
+        con_h, con_w, con_kind = concepts if concepts is not None else self._weigh_concepts(ev.concepts)
+        body_h, body_w = body if body is not None else self._weigh_terms(ev.body_counts)
+        serial = self._serial
+        self._serial += 1
+        slot = self._take_slot(con_h.size)
+        row = _Row(serial, slot, item.article_id, story, ev.stamp)
+        row.words_key = ev.words_key
+        row.keys = tuple(k for k in (*ev.identity, ev.words_key) if k and k not in self._keys)
+        for k in row.keys:
+            self._keys[k] = serial
+        row.terms = tuple(ev.term_counts)
+        row.concepts = tuple(con_h.tolist())
+        for t in row.terms:
+            self._term_df[t] = self._term_df.get(t, 0) + 1
+        for c in row.concepts:
+            self._concept_df[c] = self._concept_df.get(c, 0) + 1
+        self._rows[serial] = row
+        self._slot_serial[slot] = serial
+        self._slot_stamp[slot] = ev.stamp
+        self._slot_lang[slot] = ev.language
+        k = terms_h.size
+        self._term_h[slot, :k], self._term_h[slot, k:] = terms_h, 0
+        self._term_w[slot, :k], self._term_w[slot, k:] = terms_w, 0
+        b = body_h.size
+        self._body_h[slot, :b], self._body_h[slot, b:] = body_h, 0
+        self._body_w[slot, :b], self._body_w[slot, b:] = body_w, 0
+        m = con_h.size
+        self._con_h[slot, :m], self._con_h[slot, m:] = con_h, 0
+        self._con_w[slot, :m], self._con_w[slot, m:] = con_w, 0
+        self._con_kind[slot, :m], self._con_kind[slot, m:] = con_kind, -1
+        self._con_norm[slot] = float(np.sqrt((con_w**2).sum())) or 1.0
+        # Listed under its heaviest terms and every concept.
+        heaviest = terms_h[np.argsort(-terms_w, kind="stable")[: self.top_terms // 2]] if k else terms_h
+        row.posted = (*heaviest.tolist(), *row.concepts)
+        value = (serial << _SLOT_BITS) | slot
+        for key in row.posted:
+            self._postings.setdefault(key, []).append(value)
+        self._posted += len(row.posted)
+        heapq.heappush(self._by_stamp, (ev.stamp, serial))
+        s = self._stories[story]
+        s.articles += 1
+        s.live += 1
+        s.languages.add(item.language or "")
+        if item.source not in s.outlets:
+            s.outlets[item.source] = now
+        s.last_seen = max(s.last_seen, now)
+
+    def _forget(self, row: _Row) -> None:
+        del self._rows[row.serial]
+        for k in row.keys:
+            if self._keys.get(k) == row.serial:
+                del self._keys[k]
+        for t in row.terms:
+            left = self._term_df[t] - 1
+            if left:
+                self._term_df[t] = left
+            else:
+                del self._term_df[t]
+        for c in row.concepts:
+            left = self._concept_df[c] - 1
+            if left:
+                self._concept_df[c] = left
+            else:
+                del self._concept_df[c]
+        self._slot_serial[row.slot] = -1
+        self._free.append(row.slot)
+        root = self._root(row.story)
+        story = self._stories.get(root)
+        if story is not None:
+            story.live -= 1
+            if story.live <= 0:
+                del self._stories[root]
+                for name in story.absorbed:
+                    self._parent.pop(name, None)
+
+    def _take_slot(self, concepts: int) -> int:
+        if concepts > self._con_h.shape[1]:
+            grow = concepts - self._con_h.shape[1]
+            cap = self._con_h.shape[0]
+            self._con_h = np.hstack([self._con_h, np.zeros((cap, grow), dtype=np.uint32)])
+            self._con_w = np.hstack([self._con_w, np.zeros((cap, grow), dtype=np.float32)])
+            self._con_kind = np.hstack([self._con_kind, np.full((cap, grow), -1, dtype=np.int8)])
+        if self._free:
+            return self._free.pop()
+        used = len(self._rows)
+        cap = self._slot_serial.shape[0]
+        if used >= cap:
+            if 2 * cap > _SLOT_MASK:
+                raise OverflowError("story index is full")
+            self._slot_serial = np.concatenate([self._slot_serial, np.full(cap, -1, dtype=np.int64)])
+            self._slot_stamp = np.concatenate([self._slot_stamp, np.zeros(cap)])
+            self._slot_lang = np.concatenate([self._slot_lang, np.zeros(cap, dtype=np.int32)])
+            self._con_norm = np.concatenate([self._con_norm, np.ones(cap, dtype=np.float32)])
+            for name in ("_term_h", "_term_w", "_body_h", "_body_w", "_con_h", "_con_w", "_con_kind"):
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
+        return used
+
+    def _compact_postings(self) -> None:
+        """Drop the entries of forgotten rows from the posting lists."""
+        serial_of = self._slot_serial
+        kept: dict[int, list[int]] = {}
+        total = 0
+        for key, values in self._postings.items():
+            live = [v for v in values if serial_of[v & _SLOT_MASK] == v >> _SLOT_BITS]
+            if live:
+                kept[key] = live
+                total += len(live)
+        self._postings = kept
+        self._posted = total
+
+
+def _seconds(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH).total_seconds()
+
+
+def _hits(rows_h: np.ndarray, mine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which entries of each row are among `mine` (sorted), and where in `mine`."""
+    if mine.size == 0:
+        return np.zeros(rows_h.shape, dtype=bool), np.zeros(rows_h.shape, dtype=np.intp)
+    idx = np.minimum(np.searchsorted(mine, rows_h), mine.size - 1)
+    return (mine[idx] == rows_h) & (rows_h != 0), idx
+
+
+def _dot(rows_h: np.ndarray, rows_w: np.ndarray, mine_h: np.ndarray,
+         mine_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of each row's terms with mine (both L2-normed), and how many terms they share."""
+    hit, idx = _hits(rows_h, mine_h)
+    if mine_w.size == 0:
+        return np.zeros(rows_h.shape[0], dtype=np.float32), np.zeros(rows_h.shape[0], dtype=np.intp)
+    return (np.where(hit, mine_w[idx], 0) * rows_w).sum(axis=1), hit.sum(axis=1)
