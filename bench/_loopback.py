@@ -4,6 +4,9 @@
   per-host limit does not serialise a thousand feeds) whose items can be added while
   the daemon runs; ETag / If-None-Match answered with 304.
 - `SmtpInbox`: an aiosmtpd receiver that records each message with its arrival time.
+- `DripFeed`: a feed that sends one byte a second and never finishes (the client's total
+  timeout cuts it); `SilentSmtp`: a TCP server that accepts and never answers (a hanging
+  e-mail channel).
 - `deals(n)`: n distinct on-topic arms-transfer headlines, each a different event.
 - `write_config`, `start_daemon`, `stop_daemon`: run `python -m monitor run` as a
   subprocess with its state in a temporary folder.
@@ -167,6 +170,91 @@ class FeedServer:
         for httpd in self.servers:
             httpd.shutdown()
             httpd.server_close()
+
+
+class DripFeed:
+    """http://127.0.0.1:PORT/drip.xml: a 200 with a large Content-Length, then one byte a
+    second until the client hangs up. Until `armed` is set it answers a small valid feed
+    at once (so the drip falls inside the measured window, not the warm-up). `requests`
+    counts fetches begun, `drips` the dripping ones."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.drips = 0
+        self.stop = threading.Event()
+        self.armed = threading.Event()
+        drip = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                drip.requests += 1
+                head = b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Drip</title>'
+                if not drip.armed.is_set():
+                    body = head + b"<link>http://127.0.0.1/</link><description>d</description></channel></rss>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                drip.drips += 1
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(head) + 1_000_000))
+                    self.end_headers()
+                    self.wfile.write(head[:1])
+                    self.wfile.flush()
+                    while not drip.stop.wait(1.0):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                except OSError:
+                    pass  # the daemon gave up (its total timeout)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/drip.xml"
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SilentSmtp:
+    """Accepts SMTP connections on 127.0.0.1 and never says a word (no greeting, no reply)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections.append(conn)  # held open, never read or written
+
+    def url(self) -> str:
+        return (f"mailto://127.0.0.1:{self.port}?mode=insecure"
+                "&from=monitor@example.org&to=stuck@example.org")
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
 
 
 # ---------------------------------------------------------------------------
@@ -437,10 +525,15 @@ def write_config(
     concurrency: int = 50,
     log_level: str = "info",
     ops_channels: tuple[str, ...] = (),
+    extra_channels: dict[str, str] | None = None,
 ) -> Path:
     """A config polling `feed_urls` every `interval` s (pinned: min = max = interval),
-    routing every topic to one channel named `out`."""
+    routing every topic to one channel named `out` (and to each of `extra_channels`)."""
     feeds = "".join(f'[[feeds]]\nurl = "{u}"\ninterval = {interval}\n\n' for u in feed_urls)
+    extra = extra_channels or {}
+    more = "".join(f'[channels.{name}]\nurl = "{url}"\ngroup_wait = {group_wait}\nrate_limit = "{rate_limit}"\n\n'
+                   for name, url in extra.items())
+    routed = ["out", *extra]
     path.write_text(
         f"""
 [monitor]
@@ -472,9 +565,10 @@ url = "{channel_url}"
 group_wait = {group_wait}
 rate_limit = "{rate_limit}"
 
+{more}
 [[routes]]
 topic = "*"
-channels = ["out"]
+channels = {json.dumps(routed)}
 """,
         encoding="utf-8",
     )

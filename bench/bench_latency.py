@@ -13,6 +13,13 @@ at random gaps. Each carries a unique token in its link; the latency of an artic
 arrival time of the first e-mail holding its token minus the time the feed server began
 to hand the article out. Target (issue 7): p95 <= poll interval + 5 s.
 
+Beside the healthy feeds there is one slow-drip feed (a byte a second until the daemon's
+10 s total timeout cuts it, every poll), and beside the healthy e-mail channel one hanging
+channel (an SMTP server that accepts the connection and never answers) that every topic is
+routed to as well (`--no-hazards` leaves both out). The latencies are the healthy channel's;
+PASS when their p95 <= poll interval + 5 s and none is missing (issue 18: a slow feed or
+a hanging channel must not delay anyone else).
+
 Burst phase: 1,000 alerts are committed to the outbox (monitor.state.store.Store.enqueue_alert,
 as a burst of matches would) before the daemon starts; the channel has a rate limit
 (`--burst-rate`, default 30/min) and the outbox groups up to 20 alerts per message.
@@ -40,7 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _loopback import (
+    DripFeed,
     FeedServer,
+    SilentSmtp,
     SmtpInbox,
     deal_item,
     deals,
@@ -103,12 +112,15 @@ def latency_phase(
     interval: float,
     gap: float,
     seed: int,
+    hazards: bool = True,
 ) -> dict[str, object]:
     tag = "lat" + ("on" if classifier else "off")
     workdir = base / tag
     (workdir / "state").mkdir(parents=True)
     server = FeedServer(feeds)
     inbox = SmtpInbox()
+    drip = DripFeed() if hazards else None
+    silent = SilentSmtp() if hazards else None
     proc = None
     try:
         for n in range(feeds):
@@ -117,10 +129,11 @@ def latency_phase(
         cfg = write_config(
             workdir / "config.toml",
             state_dir=workdir / "state",
-            feed_urls=server.urls(),
+            feed_urls=server.urls() + ([drip.url()] if drip else []),
             channel_url=inbox.url(),
             interval=interval,
             classifier=classifier,
+            extra_channels={"stuck": silent.url()} if silent else None,
         )
         pool = deals(articles * (2 if classifier else 1) + 50, seed=seed, prefix=tag)
         chosen = preflight(cfg, pool, workdir, articles)
@@ -136,6 +149,8 @@ def latency_phase(
             f"  daemon up {ready - started:.1f} s after launch; feeds warm after {time.time() - started:.1f} s"
         )
 
+        if drip is not None:
+            drip.armed.set()  # from now on each fetch of it drips until the 10 s timeout
         rng = random.Random(seed)
         published: dict[str, float] = {}
         for i, deal in enumerate(chosen):
@@ -153,6 +168,12 @@ def latency_phase(
             stop_daemon(proc)
         inbox.close()
         server.close()
+        drip_requests = drip.drips if drip else 0
+        stuck_connections = len(silent.connections) if silent else 0
+        if drip:
+            drip.close()
+        if silent:
+            silent.close()
 
     messages = inbox.snapshot()
     per_token = inbox.messages_per_token(pattern)
@@ -177,6 +198,9 @@ def latency_phase(
         "met": bool(latencies) and p95 <= interval + 5.0 and not missing,
         "exit": code,
         "workdir": str(workdir),
+        "hazards": hazards,
+        "drip_requests": drip_requests,
+        "stuck_connections": stuck_connections,
     }
 
 
@@ -282,6 +306,7 @@ def main() -> None:
     ap.add_argument("--burst", type=int, default=1000, help="alerts in the burst (0 = skip)")
     ap.add_argument("--burst-rate", default="30/min")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-hazards", action="store_true", help="no slow-drip feed, no hanging channel")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs, state)")
     args = ap.parse_args()
 
@@ -301,8 +326,12 @@ def main() -> None:
             interval=args.interval,
             gap=args.gap,
             seed=args.seed,
+            hazards=not args.no_hazards,
         )
         results.append(r)
+        if r["hazards"]:
+            print(f"  hazards: slow-drip feed dripped on {r['drip_requests']} fetches, hanging SMTP channel "
+                  f"connected {r['stuck_connections']} times")
         print(
             f"  {r['arrived']}/{r['articles']} alerts arrived in {r['messages']} e-mails; "
             f"median {r['median']:.2f} s, p95 {r['p95']:.2f} s, max {r['max']:.2f} s, min {r['min']:.2f} s; "
@@ -340,6 +369,9 @@ def main() -> None:
             f"{'<= ' + format(r['target'], 'g'):>12}  {'yes' if r['met'] else 'NO'}"
         )
         print(f"{'':<22}p95 / poll interval = {r['p95'] / r['interval']:.2f}")
+        print(f"{'':<22}healthy channel: p50 {r['median']:.2f} s, p95 {r['p95']:.2f} s, max {r['max']:.2f} s "
+              f"{'with' if r['hazards'] else 'without'} a slow-drip feed and a hanging channel: "
+              f"{'PASS' if r['met'] else 'FAIL'} (p95 <= {r['target']:g} s, none missing)")
     if burst is not None:
         strict = burst["window_max"] <= burst["count"]
         bucket = burst["window_max"] <= burst["bucket_bound"]

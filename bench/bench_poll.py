@@ -1,17 +1,21 @@
-"""One polling cycle over N feeds served from loopback: wall time, memory, throughput.
+"""Polling cycles over N feeds served from loopback, through the real Poller: fetch, parse,
+store, relevance, stories, outbox. Wall time, CPU time and peak RSS, first poll and second pass.
 
-    .venv/bin/python bench/bench_poll.py            # 1,000 then 10,000 feeds
-    .venv/bin/python bench/bench_poll.py --feeds 500 --only
+    .venv/bin/python bench/bench_poll.py                       # 1,000, 3,000 and 10,000 feeds
+    .venv/bin/python bench/bench_poll.py --feeds 500
+    .venv/bin/python bench/bench_poll.py --feeds 2000 --only first --state /tmp/x   # one pass, JSON
 
 The server is our own asyncio HTTP/1.1 server (no framework) in a separate process,
-listening on several 127.0.0.1 ports so the per-host limit does not serialise the run.
-Each feed has 20 items. Mix per 100 feeds: 80 answer 304 to their ETag, 10 change on
-every fetch, 5 return identical bytes with 200 (no validators: the body hash skips
-parsing), 5 are slow or failing (2 answer 500, 2 answer after 0.5 s, 1 never finishes
-and is cut by the 5 s total timeout).
+listening on 40 127.0.0.1 ports so the per-host limit does not serialise the run. Each
+feed has 20 items. Mix per 100 feeds: 80 answer 304 to their ETag, 10 change on every
+fetch, 5 return identical bytes with 200 (no validators: the body hash skips parsing),
+5 are slow or failing (2 answer 500, 2 answer after 0.5 s, 1 never finishes and is cut
+by the 5 s total timeout). 16 fetches in flight, 8 per host, classifier off (the keyword
+stage, dedup and the store run in full).
 
-Each size runs in a fresh process so peak RSS is per run. RSS is reported for the
-polling process and, separately, the largest parse worker (the server is not counted).
+Each pass runs in a fresh process on the same state folder, so peak RSS is per pass:
+"first" (an empty database: every item is new) then "second" (the database the first
+left: mostly 304). RSS is the polling process's; the parse workers are reported apart.
 """
 
 from __future__ import annotations
@@ -46,15 +50,27 @@ def kind(i: int) -> str:
     return {95: "error", 96: "error", 97: "slow", 98: "slow"}.get(r, "hang")
 
 
+_SYLLABLES = ["ka", "ri", "to", "mel", "san", "dor", "vi", "lu", "pre", "nak", "os", "tem", "ga", "bur",
+              "qui", "fen", "al", "zo", "har", "mi", "set", "plo", "un", "dre"]
+
+
+def _words(seed: int, count: int) -> str:
+    """Distinct pseudo-words: news items differ, so dedup sees few near-copies (as with real
+    text; templated items made every article a near-copy of every other, see docs)."""
+    import random
+
+    rng = random.Random(seed)
+    return " ".join("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(count))
+
+
 def feed_body(i: int, version: int) -> bytes:
     items = "".join(
-        f"<item><title>Feed {i} story {version}-{n}: talks on arms and energy</title>"
+        f"<item><title>Feed {i} story {version}-{n}: {_words(hash((i, version, n, 1)), 6)}</title>"
         f"<link>https://site{i % 97}.example.invalid/{i}/{version}/{n}</link>"
         f"<guid>f{i}-v{version}-{n}</guid>"
         f"<pubDate>Wed, 01 May 2024 {n % 24:02d}:{version % 60:02d}:00 +0000</pubDate>"
-        f"<description>&lt;p&gt;Paragraph one of story {n} in feed {i}, with a few more "
-        f"words so it looks like a real summary of a news article.&lt;/p&gt;"
-        f"&lt;p&gt;Second paragraph.&lt;/p&gt;</description></item>"
+        f"<description>&lt;p&gt;{_words(hash((i, version, n, 2)), 30)}.&lt;/p&gt;"
+        f"&lt;p&gt;{_words(hash((i, version, n, 3)), 12)}.&lt;/p&gt;</description></item>"
         for n in range(ITEMS))
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
             f"<title>Feed {i}</title><link>https://site{i}.example.invalid/</link>"
@@ -137,73 +153,70 @@ def _worker_peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-async def cycle(n: int, ports: list[int]) -> dict[str, float]:
-    from monitor.ingest.fetch import FeedRequest, Fetcher, FetchLimits, body_hash
-    from monitor.ingest.parse import ParsePool
-    from monitor.ingest.schedule import PollOutcome, SchedulePolicy, new_feed_state, next_poll
-
-    policy = SchedulePolicy()
-    now = datetime(2024, 5, 1, 12, tzinfo=UTC)
-    states = []
-    for i in range(n):  # state as the store would hold it after an earlier cycle
-        # spread feeds over "hosts" (ports) like real feeds over sites
-        url = f"http://127.0.0.1:{ports[zlib.crc32(b'%d' % i) % len(ports)]}/feed/{i}"
-        st = new_feed_state(url, now, policy)
-        if kind(i) in ("etag", "slow"):
-            st = st.__class__(**{**st.__dict__, "etag": f'"v{i}"'})
-        if kind(i) == "same":
-            st = st.__class__(**{**st.__dict__, "body_hash": body_hash(feed_body(i, 0))})
-        states.append(st)
-
-    limits = FetchLimits(connect_timeout=5, read_timeout=5, total_timeout=5.0,
-                         concurrency=100, per_host=8)
-    counts = {"items": 0, "parsed": 0, "not_modified": 0, "unchanged": 0, "errors": 0}
-    parse_seconds = 0.0
-    samples: dict[str, str] = {}
-    async with Fetcher(limits) as fetcher, ParsePool(workers=2) as pool:
-        await pool.parse(feed_body(0, 0), {}, "warmup", now)  # start workers outside timing
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-
-        async def poll(st):
-            nonlocal parse_seconds
-            result = await fetcher.fetch(FeedRequest(st.url, st.etag, st.last_modified),
-                                         st.body_hash)
-            parsed = None
-            if result.error:
-                counts["errors"] += 1
-                samples.setdefault(kind(int(st.url.rsplit("/", 1)[1])), result.error)
-            elif result.not_modified:
-                counts["not_modified"] += 1
-            elif result.body_unchanged:
-                counts["unchanged"] += 1
-            elif result.body is not None:
-                t = time.perf_counter()
-                parsed = await pool.parse(result.body, result.headers, st.url, now)
-                parse_seconds += time.perf_counter() - t
-                counts["parsed"] += 1
-                counts["items"] += len(parsed.entries)
-            outcome = PollOutcome.from_poll(result, parsed,
-                                            new_entries=len(parsed.entries) if parsed else 0)
-            return next_poll(st, outcome, now, policy)
-
-        new_states = await asyncio.gather(*(poll(s) for s in states))
-        wall = time.perf_counter() - started
-        main_cpu = time.process_time() - cpu_started
-        loop = asyncio.get_running_loop()
-        assert pool._executor is not None  # bench introspection
-        worker_rss = max([await loop.run_in_executor(pool._executor, _worker_peak_rss)
-                          for _ in range(4)])
-    assert len(new_states) == n
-    print(json.dumps(samples), file=sys.stderr)
-    return {"feeds": n, "wall_s": wall, "main_cpu_s": main_cpu, "parse_wait_s": parse_seconds, "requests_per_s": n / wall,
-            "items_per_s": counts["items"] / wall, **counts,
-            "main_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "worker_peak_rss_mb": worker_rss / 1024}
+def feed_url(i: int, ports: list[int]) -> str:
+    return f"http://127.0.0.1:{ports[zlib.crc32(b'%d' % i) % len(ports)]}/feed/{i}"
 
 
-def run_one(n: int) -> dict[str, float]:
-    ports = free_ports(PORTS)
+def write_config(state: Path, n: int, ports: list[int]) -> Path:
+    root = Path(__file__).resolve().parents[1]
+    feeds = "".join(f'[[feeds]]\nurl = "{feed_url(i, ports)}"\n' for i in range(n))
+    cfg = state / "config.toml"
+    cfg.write_text(f"""
+[monitor]
+state_dir = "{state}"
+rules_dir = "{root / 'rules'}"
+log_level = "error"
+[classifier]
+enabled = false
+[polling]
+concurrency = 16
+per_host = 8
+timeout = 5
+{feeds}
+[channels.null]
+url = "console://"
+[[routes]]
+topic = "*"
+channels = ["null"]
+""", encoding="utf-8")
+    return cfg
+
+
+async def cycle(n: int, ports: list[int], state: Path, which: str) -> dict[str, float]:
+    import logging
+
+    from monitor.app import load_config_and_rules, open_runtime
+    from monitor.ingest.poller import Poller
+
+    logging.basicConfig(level=logging.ERROR)
+    cfg = state / "config.toml" if which == "second" else write_config(state, n, ports)
+    config, ruleset = load_config_and_rules(str(cfg), None)
+    rt = open_runtime(config, ruleset)
+    poller = Poller(rt)
+    rt.store.sync_feeds(poller.configured_feeds(), datetime.now(UTC))
+    await poller.start()
+    assert poller.pool is not None
+    await poller.pool.parse(feed_body(0, 0), {}, "warmup", datetime.now(UTC))  # workers up outside timing
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    summary = await poller.poll_all(lambda: datetime.now(UTC))
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    loop = asyncio.get_running_loop()
+    worker_rss = max([await loop.run_in_executor(poller.pool._executor, _worker_peak_rss)  # type: ignore[arg-type]
+                      for _ in range(4)])
+    await poller.close()
+    articles = rt.store.count_articles_since(datetime(2000, 1, 1, tzinfo=UTC))
+    rt.close()
+    return {"feeds": n, "pass": which, "wall_s": wall, "cpu_s": cpu, **summary, "articles_stored": articles,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_before_mb": rss_before, "worker_peak_rss_mb": worker_rss / 1024}
+
+
+def run_one(n: int, state: Path, which: str) -> dict[str, float]:
+    ports = json.loads((state / "ports.json").read_text()) if which == "second" else free_ports(PORTS)
+    (state / "ports.json").write_text(json.dumps(ports))
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Event()
     server = ctx.Process(target=serve, args=(ports, ready), daemon=True)
@@ -211,39 +224,54 @@ def run_one(n: int) -> dict[str, float]:
     try:
         if not ready.wait(30):
             raise RuntimeError("bench server did not start")
-        return asyncio.run(cycle(n, ports))
+        return asyncio.run(cycle(n, ports, state, which))
     finally:
         server.terminate()
         server.join(5)
 
 
 def main() -> None:
+    import shutil
+    import tempfile
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, action="append")
-    ap.add_argument("--only", action="store_true", help="run in this process, print JSON")
+    ap.add_argument("--only", choices=["first", "second"], help="run one pass in this process, print JSON")
+    ap.add_argument("--state", type=Path, help="state folder for --only")
     args = ap.parse_args()
     if args.only:
-        for n in args.feeds or [1000]:
-            print(json.dumps(run_one(n)))
+        print(json.dumps(run_one((args.feeds or [1000])[0], args.state, args.only)))
         return
-    results = {}
-    for n in args.feeds or [1000, 10_000]:
-        out = subprocess.run([sys.executable, __file__, "--only", "--feeds", str(n)],
-                             capture_output=True, text=True, check=True,
-                             env={**os.environ, "PYTHONWARNINGS": "ignore"})
-        results[n] = json.loads(out.stdout.strip().splitlines()[-1])
-        r = results[n]
-        print(f"{n:>6} feeds: wall {r['wall_s']:.1f} s, {r['requests_per_s']:.0f} requests/s, "
-              f"{r['items_per_s']:.0f} items parsed/s ({r['items']} items from "
-              f"{r['parsed']} changed feeds; {r['not_modified']} x 304, "
-              f"{r['unchanged']} identical bodies skipped, {r['errors']} errors), "
-              f"peak RSS main {r['main_peak_rss_mb']:.0f} MB + largest parse worker "
-              f"{r['worker_peak_rss_mb']:.0f} MB; polling process CPU {r['main_cpu_s']:.1f} s")
-    if len(results) >= 2:
-        small, large = sorted(results)[:1][0], sorted(results)[-1]
-        ratio = results[large]["wall_s"] / results[small]["wall_s"]
-        print(f"cost ratio {large}/{small} feeds: {ratio:.1f}x wall for "
-              f"{large / small:.0f}x feeds (linear = {large / small:.0f}x)")
+    results: dict[tuple[int, str], dict[str, float]] = {}
+    for n in args.feeds or [1000, 3000, 10_000]:
+        state = Path(tempfile.mkdtemp(prefix=f"bench-poll-{n}-"))
+        try:
+            for which in ("first", "second"):
+                out = subprocess.run([sys.executable, __file__, "--only", which, "--feeds", str(n),
+                                      "--state", str(state)], capture_output=True, text=True, check=True,
+                                     env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                r = results[(n, which)] = json.loads(out.stdout.strip().splitlines()[-1])
+                print(f"{n:>6} feeds, {which:<6} pass: wall {r['wall_s']:6.1f} s, CPU {r['cpu_s']:6.1f} s, "
+                      f"peak RSS {r['peak_rss_mb']:4.0f} MB (before the pass {r['rss_before_mb']:.0f} MB; "
+                      f"largest parse worker {r['worker_peak_rss_mb']:.0f} MB); {r['new_articles']} new articles, "
+                      f"{r['feed_errors']} feed errors, {r['articles_stored']} stored; "
+                      f"per feed {1000 * r['wall_s'] / n:.1f} ms wall, {1000 * r['cpu_s'] / n:.1f} ms CPU", flush=True)
+        finally:
+            shutil.rmtree(state, ignore_errors=True)
+    sizes = sorted({n for n, _ in results})
+    if len(sizes) >= 2:
+        small = sizes[0]
+        for large in sizes[1:]:
+            for which in ("first", "second"):
+                a, b = results[(small, which)], results[(large, which)]
+                k = large / small
+                print(f"{which:<6} pass {large}/{small} feeds ({k:.0f}x): wall {b['wall_s'] / a['wall_s']:.1f}x, "
+                      f"CPU {b['cpu_s'] / a['cpu_s']:.1f}x; per feed {b['wall_s'] / a['wall_s'] / k:.2f}x wall, "
+                      f"{b['cpu_s'] / a['cpu_s'] / k:.2f}x CPU (1.00 = linear); peak RSS "
+                      f"{a['peak_rss_mb']:.0f} -> {b['peak_rss_mb']:.0f} MB")
+    worst = max((r["peak_rss_mb"] for r in results.values()), default=0.0)
+    print(f"peak RSS of the polling process, worst pass: {worst:.0f} MB "
+          f"({'within' if worst <= 300 else 'ABOVE'} the 300 MB target)")
 
 
 if __name__ == "__main__":

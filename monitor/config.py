@@ -65,6 +65,8 @@ class PollingSection(_Strict):
     per_host: int = Field(2, ge=1, description="Fetches in flight at once per host.")
     timeout: float = Field(30.0, gt=0, description="Total seconds one fetch may take.")
     max_bytes: int = Field(10_000_000, ge=1024, description="Largest feed body accepted.")
+    max_items_per_poll: int = Field(500, ge=1, le=100_000,
+                                    description="Items kept from one poll of one feed (the newest); the rest are dropped.")
     full_text_min_chars: int = Field(0, ge=0, description="Fetch the page when the entry text is shorter (0 = never).")
     failing_alert_after: float = Field(6 * 3600.0, gt=0, description="Seconds of failure before an ops alert.")
 

@@ -2,8 +2,12 @@
 
 Jobs (all coroutines on one event loop, so the single SQLite connection is only
 used from this thread):
-- poll:     every `polling.tick_seconds`, fetch the feeds that are due
-- deliver:  every `delivery.tick_seconds`, drain the outbox
+- poll:     every `polling.tick_seconds`, start the due feeds that are not in flight; each
+            feed is fetched, parsed and recorded in its own task (a slow feed delays no
+            other), and the job itself returns at once, so it never skips a tick
+- deliver:  every `delivery.tick_seconds`, start one drain task per channel with due
+            alerts unless that channel's previous drain still runs: a hanging channel
+            holds up only itself, and new alerts for the others go out at the next tick
 - watchdog: pings systemd only while the scheduler really runs jobs
 - maintain: hourly retention
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,11 +58,18 @@ class Daemon:
         self.misfires = 0
         self.last_cycle: datetime | None = None
         self.started: datetime | None = None
-        self.polls_total = 0
-        self.poll_errors_total = 0
+        self._deliveries: dict[str, asyncio.Task[Any]] = {}  # channel -> its running drain
         self._misfires_checked = 0
         self.scheduler: AsyncIOScheduler | None = None
         self.health_server: HealthServer | None = None
+
+    @property
+    def polls_total(self) -> int:
+        return self.poller.polls_total
+
+    @property
+    def poll_errors_total(self) -> int:
+        return self.poller.poll_errors_total
 
     def counters(self) -> ProcessCounters:
         return ProcessCounters(self.polls_total, self.poll_errors_total, self.misfires, self.last_cycle, self.started)
@@ -128,6 +140,7 @@ class Daemon:
         log.info("stopping: finishing in-flight work (at most %.0f s)", STOP_GRACE_SECONDS)
         if self.scheduler is not None:
             self.scheduler.pause()
+        self.poller.stop_dispatch()  # a finishing feed must not start the next one
         running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and getattr(t, "_monitor_job", False)]
         if running:
             _, pending = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
@@ -170,17 +183,29 @@ class Daemon:
     async def poll_job(self) -> None:
         if self.stopping.is_set():
             return
-        summary = await self._guard(self.poller.poll_due(_now))
+        started = self.poller.start_due(_now)
         self.last_cycle = _now()
-        self.polls_total += summary["feeds"]
-        self.poll_errors_total += summary["feed_errors"]
-        if summary["feeds"]:
-            log.debug("poll cycle: %s", summary)
+        if started:
+            log.debug("poll tick: %d feeds started, %d in flight", started, self.poller.in_flight)
 
     async def deliver_job(self) -> None:
         if self.stopping.is_set():
             return
-        await self._guard(self.outbox.deliver_due(_now()))
+        now = _now()
+        for channel in self.outbox.due_channels(now):
+            running = self._deliveries.get(channel)
+            if running is not None and not running.done():
+                continue  # still sending (or hanging): its alerts wait for it, nobody else's do
+            task = asyncio.get_running_loop().create_task(self._guard(self.outbox.deliver_due(now, channel)))
+            task.add_done_callback(lambda t, name=channel: self._delivered(name, t))
+            self._deliveries[channel] = task
+
+    def _delivered(self, channel: str, task: asyncio.Task[Any]) -> None:
+        if self._deliveries.get(channel) is task:
+            del self._deliveries[channel]
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("delivery to channel %s failed: %s", channel, exc, exc_info=exc)
 
     async def watchdog_job(self) -> None:
         # Only reached while the scheduler runs jobs; a hung loop stops the pings.
@@ -220,8 +245,14 @@ def run_daemon(config_path: str | None, rules_dir: str | None) -> int:
     return asyncio.run(_main())
 
 
-def run_once(config_path: str | None, rules_dir: str | None) -> dict[str, int]:
-    """One poll of every feed (due or not) and one delivery pass."""
+def run_once(config_path: str | None, rules_dir: str | None,
+             progress: Callable[[int, int, int], None] | None = None) -> dict[str, int]:
+    """One poll of every feed (due or not) and one delivery pass.
+
+    `progress(done, total, failed)` is called after each feed. The summary has `feeds`,
+    `feed_errors` (feeds that failed: unreachable, timeout, HTTP error, not a feed, refused
+    content type), `new_articles`, `alerts_queued`, and the delivery pass's `sent`, `failed`
+    (alerts) and `dead`."""
 
     async def _once() -> dict[str, int]:
         config, ruleset = load_config_and_rules(config_path, rules_dir)
@@ -232,7 +263,7 @@ def run_once(config_path: str | None, rules_dir: str | None) -> dict[str, int]:
             rt.store.sync_feeds(poller.configured_feeds(), _now())
             rt.store.recover_inflight()
             await poller.start()
-            summary = await poller.poll_all(_now)
+            summary = await poller.poll_all(_now, progress)
             sent = await outbox.deliver_due(_now())
             await poller.close()
             return {**summary, **sent}

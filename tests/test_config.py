@@ -104,3 +104,23 @@ def test_credential_from_systemd_directory(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path / "creds"))
     p = write(tmp_path, '[channels.hook]\nurl = { credential = "slack-webhook" }\n')
     assert load_config(p).channels["hook"].url == "json://127.0.0.1:7/cred"
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"many"', "1000000"])
+def test_max_items_per_poll_is_validated_with_file_and_line(tmp_path: Path, value: str) -> None:
+    p = write(tmp_path, f"""\
+[monitor]
+state_dir = "state"
+
+[polling]
+timeout = 5
+max_items_per_poll = {value}
+""")
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert [(pr.path, pr.line) for pr in e.value.problems] == [("polling.max_items_per_poll", 6)]
+    assert str(p) in str(e.value)
+
+
+def test_max_items_per_poll_defaults_to_500(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "[polling]\ntimeout = 5\n")).model.polling.max_items_per_poll == 500

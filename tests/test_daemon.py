@@ -196,3 +196,117 @@ def test_health_and_metrics_endpoint_on_loopback(tmp_path: Path) -> None:
             assert proc.wait(timeout=60) == 0
     finally:
         hook.close()
+
+
+# -- issue 18: a slow feed or a hanging channel holds up nobody else ---------------------
+
+WAIT = 60.0  # bounds a broken run; the fixed daemon needs a few seconds
+
+
+def feeds_config(tmp_path: Path, rules: Path, feeds: list[str], channels: dict[str, str], extra: str = "") -> Path:
+    listed = "".join(f'[[feeds]]\nurl = "{u}"\n' for u in feeds)
+    defined = "".join(f'[channels.{name}]\nurl = "{url}"\ngroup_wait = 0\nrate_limit = "1000/min"\ntimeout = 120\n'
+                      for name, url in channels.items())
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f"""
+[monitor]
+state_dir = "{tmp_path / 'state'}"
+rules_dir = "{rules}"
+[classifier]
+enabled = false
+[polling]
+tick_seconds = 0.5
+timeout = 120
+[delivery]
+tick_seconds = 0.5
+{extra}
+{listed}
+{defined}
+[[routes]]
+topic = "*"
+channels = {json.dumps(list(channels))}
+""", encoding="utf-8")
+    return cfg
+
+
+def zebra_rules(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "alpha.yaml").write_text("name: alpha\nquery: 'zebra'\nthreshold: 0.1\n", encoding="utf-8")
+    return rules
+
+
+def test_an_alert_from_a_fast_feed_is_delivered_while_a_slow_feed_is_still_dripping(tmp_path: Path) -> None:
+    from feedservers import Answer, Drip, FeedHost, rss
+    from receivers import WebhookReceiver
+
+    feeds = FeedHost()
+    slow = Drip(rss(3, title="Slow"))
+    feeds.routes["/slow.xml"] = slow
+    feeds.routes["/fast.xml"] = Answer(rss([("Zebra seen crossing the river", "http://127.0.0.1/zebra/1")]))
+    hook = WebhookReceiver()
+    slow_done_at_delivery: list[bool] = []
+
+    def delivered() -> None:
+        slow_done_at_delivery.append(slow.finished.is_set())
+        slow.release.set()
+
+    hook.on_post = delivered
+    try:
+        cfg = feeds_config(tmp_path, zebra_rules(tmp_path), [feeds.url("/slow.xml"), feeds.url("/fast.xml")],
+                           {"hook": hook.url})
+        proc = start(cfg, tmp_path)
+        try:
+            assert hook.received.wait(WAIT), (tmp_path / "daemon.log").read_text()
+            assert slow_done_at_delivery[0] is False  # the slow feed was still being sent
+            assert slow.started.is_set()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        hook.close()
+        feeds.close()
+
+
+def test_a_hanging_channel_does_not_hold_up_the_next_alerts_of_another(tmp_path: Path) -> None:
+    from receivers import WebhookReceiver
+
+    stuck, healthy = WebhookReceiver(), WebhookReceiver()
+    stuck.script = ["hang"]  # answers only when released
+    second = threading.Event()
+    stuck_open_at_second: list[bool] = []
+
+    def on_healthy() -> None:
+        if len(healthy.answers) == 1:
+            # queued once the first delivery pass is under way: old daemons waited for the stuck channel
+            db = Store(tmp_path / "state" / "monitor.db")
+            try:
+                db.enqueue_alert(dedup_key="second|healthy", story="s2", topic="alpha", channel="healthy",
+                                 article_id="a2", score=0.9, now=datetime.now(UTC), payload={"title": "second"})
+            finally:
+                db.close()
+        elif len(healthy.answers) == 2:
+            stuck_open_at_second.append(not stuck.release.is_set())
+            second.set()
+
+    healthy.on_post = on_healthy
+    try:
+        (tmp_path / "state").mkdir()
+        store = Store(tmp_path / "state" / "monitor.db")
+        now = datetime.now(UTC)
+        for channel in ("stuck", "healthy"):
+            store.enqueue_alert(dedup_key=f"first|{channel}", story="s1", topic="alpha", channel=channel,
+                                article_id="a1", score=0.9, now=now, payload={"title": "first"})
+        store.close()
+        cfg = feeds_config(tmp_path, zebra_rules(tmp_path), [], {"stuck": stuck.url, "healthy": healthy.url})
+        proc = start(cfg, tmp_path)
+        try:
+            assert second.wait(WAIT), (tmp_path / "daemon.log").read_text()
+            assert stuck_open_at_second == [True]
+        finally:
+            stuck.release.set()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+    finally:
+        stuck.close()
+        healthy.close()

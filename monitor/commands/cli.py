@@ -182,16 +182,22 @@ def run(obj: Ctx) -> None:
 @main.command()
 @click.pass_obj
 def once(obj: Ctx) -> None:
-    """One poll-and-deliver cycle over every feed, then exit."""
+    """One poll-and-deliver cycle over every feed, then exit.
+
+    Progress and a summary go to stderr. Exit status 1 when every feed failed
+    (unreachable, timed out, HTTP error, not a feed), 2 for config problems, else 0."""
+    from monitor.commands.progress import PollProgress, all_feeds_failed, summary_line
     from monitor.daemon import run_once
 
+    progress = PollProgress(lambda line: click.echo(line, err=True))
     try:
-        summary = run_once(obj.config_path, obj.rules_dir)
+        summary = run_once(obj.config_path, obj.rules_dir, progress)
     except MonitorError as e:
         _fail(e)
         return
-    click.echo(f"polled {summary['feeds']} feeds, {summary['new_articles']} new articles, "
-               f"{summary['alerts_queued']} alerts queued, {summary['sent']} sent, {summary['failed']} failed", err=True)
+    click.echo(summary_line(summary), err=True)
+    if all_feeds_failed(summary):
+        sys.exit(1)
 
 
 @main.command()

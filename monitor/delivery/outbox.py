@@ -78,11 +78,17 @@ class Outbox:
             sender = self._senders[spec.name] = Channel(spec)
         return sender
 
-    async def deliver_due(self, now: datetime) -> dict[str, int]:
-        """Send every due batch; counts alerts `sent` and `failed` (of which `dead`)."""
+    def due_channels(self, now: datetime) -> list[str]:
+        """Channels (configured or not any more) with alerts due at `now`."""
+        return self.rt.store.due_alert_channels(now)
+
+    async def deliver_due(self, now: datetime, channel: str | None = None) -> dict[str, int]:
+        """Send every due batch (of `channel` alone when given); counts alerts `sent` and
+        `failed` (of which `dead`). The daemon runs one call per channel, so a channel that
+        hangs holds up only its own next pass."""
         store = self.rt.store
         channels = self.rt.config.channels
-        due = store.due_alerts(now)
+        due = store.due_alerts(now, channel=channel)
         counts: Counter[str] = Counter({"sent": 0, "failed": 0, "dead": 0})
         unknown = [a for a in due if a.channel not in channels]
         if unknown:

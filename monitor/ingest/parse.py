@@ -23,7 +23,7 @@ import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +33,7 @@ from charset_normalizer import from_bytes
 
 from monitor.errors import ParseError
 from monitor.ingest.htmltext import html_to_text
+from monitor.ingest.screen import newest_entries, refused_content_type
 from monitor.models import Article
 from monitor.relevance.text import content_hash as text_content_hash
 from monitor.stories.canonical import canonical_url
@@ -63,6 +64,7 @@ class ParsedFeed:
     language: str | None = None  # the feed's declared language, ISO 639-1 when it looks so
     version: str = ""  # "rss20", "atom10", "json11", ...
     encoding: str = ""  # the encoding the body was read with
+    dropped: int = 0  # entries left out by the per-poll cap (`max_items`)
 
 
 # ---------------------------------------------------------------- text helpers
@@ -407,12 +409,31 @@ _HARMLESS_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 
 
 def parse_feed(body: bytes, headers: dict[str, str], feed_url: str,
-               fetched: datetime) -> ParsedFeed:
+               fetched: datetime, max_items: int | None = None) -> ParsedFeed:
     """Parse one feed body. Raises ParseError (naming the feed) for bodies that are not
-    feeds; problems that still leave entries are reported in `warnings`."""
+    feeds; problems that still leave entries are reported in `warnings`. With `max_items`,
+    only the newest that many entries are kept (`dropped` counts the rest)."""
+    parsed = _parse_feed(body, headers, feed_url, fetched)
+    if max_items is None or len(parsed.entries) <= max_items:
+        return parsed
+    kept, dropped = newest_entries(parsed.entries, max_items)
+    return replace(parsed, entries=kept, dropped=dropped)
+
+
+def refuse_content_type(headers: dict[str, str], body: bytes, feed_url: str) -> None:
+    """Raise ParseError naming the feed and its content type when the body is never a feed."""
+    ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    why = refused_content_type(ctype, body)
+    if why is not None:
+        raise ParseError(feed_url, f"refused before parsing: {why}")
+
+
+def _parse_feed(body: bytes, headers: dict[str, str], feed_url: str,
+                fetched: datetime) -> ParsedFeed:
     if fetched.tzinfo is None:
         raise ValueError("fetched must be timezone-aware")
     headers = {k.lower(): v for k, v in headers.items()}
+    refuse_content_type(headers, body, feed_url)
     if not body or not body.strip():
         raise ParseError(feed_url, "empty body, not a feed")
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -510,12 +531,13 @@ def _iso_date(raw: str) -> datetime | None:
 # ---------------------------------------------------------------- off the event loop
 
 
-def _parse_job(body: bytes, headers: dict[str, str], feed_url: str,
-               fetched: datetime) -> tuple[ParsedFeed | None, str | None, float]:
+def _parse_job(body: bytes, headers: dict[str, str], feed_url: str, fetched: datetime,
+               max_items: int | None = None) -> tuple[ParsedFeed | None, str | None, float]:
     # ParseError does not pickle (two-argument constructor): send its message back instead.
+    # The cap applies here, so the dropped entries are never sent back to the event loop.
     started = time.perf_counter()
     try:
-        return parse_feed(body, headers, feed_url, fetched), None, time.perf_counter() - started
+        return parse_feed(body, headers, feed_url, fetched, max_items), None, time.perf_counter() - started
     except ParseError as exc:
         return None, str(exc).removeprefix(f"{feed_url}: "), time.perf_counter() - started
 
@@ -560,12 +582,12 @@ class ParsePool:
             self._executor = None
 
     async def parse(self, body: bytes, headers: dict[str, str], feed_url: str,
-                    fetched: datetime) -> ParsedFeed:
+                    fetched: datetime, max_items: int | None = None) -> ParsedFeed:
         executor = self._executor or self._start()
         loop = asyncio.get_running_loop()
         try:
             parsed, error, _ = await loop.run_in_executor(executor, _parse_job, body, headers,
-                                                          feed_url, fetched)
+                                                          feed_url, fetched, max_items)
         except BrokenProcessPool:
             self._executor = None
             executor.shutdown(wait=False, cancel_futures=True)

@@ -1,22 +1,35 @@
-"""One polling cycle: due feeds -> fetch -> parse -> new articles -> pipeline -> feed state.
+"""Polling: due feeds -> fetch -> parse -> new articles -> pipeline -> feed state, per feed.
 
-Per-feed problems are recorded on the feed and logged once; they never stop the
-cycle. Parsing runs in a process pool so one huge feed cannot stall the event loop.
+Each feed goes through the pipeline (store, relevance, stories, alerts queued) as soon as
+*that* feed is fetched and parsed: a slow or hanging feed holds up nobody but itself.
+Per-feed problems are recorded on the feed and logged once; they never stop the others.
+Parsing runs in a process pool so one huge feed cannot stall the event loop.
+
+One writer: recording a feed (`_record`) is synchronous and runs on the event loop's
+thread, so two feeds' writes, or a feed's and the outbox's, never interleave on the one
+SQLite connection. Feeds in flight are bounded (`capacity`), so memory does not grow
+with the number of feeds: a cycle holds at most `capacity` bodies and parsed feeds.
+
+- `run(rows, clock, progress)`: poll these feeds and return when all are done (`monitor once`);
+- `start_due(clock)`: start the due feeds not already in flight and return at once; each
+  finished feed makes room for the next (the daemon's poll job).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import fields, replace
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.app import Runtime
 from monitor.errors import ParseError
 from monitor.ingest.fetch import FeedRequest, Fetcher, FetchLimits
-from monitor.ingest.parse import ParsedFeed, ParsePool
+from monitor.ingest.parse import ParsedFeed, ParsePool, refuse_content_type
 from monitor.ingest.schedule import (
     FeedState,
     HealthEvent,
@@ -33,6 +46,37 @@ from monitor.state.store import parse_ts, ts
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Progress = Callable[[int, int, int], None]  # (feeds done, feeds in the run, of which failed)
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What one poll of one feed did."""
+
+    url: str
+    new_articles: int = 0
+    alerts_queued: int = 0
+    error: str = ""  # "" when the poll succeeded
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def interleave_by_host(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round-robin over hosts, keeping each host's own order: a run of feeds from one host
+    cannot take every slot while they queue behind the per-host limit."""
+    by_host: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_host[urlsplit(row["url"]).netloc.lower()].append(row)
+    queues = list(by_host.values())
+    out: list[dict[str, Any]] = []
+    depth = 0
+    while queues:
+        out += [q[depth] for q in queues]
+        depth += 1
+        queues = [q for q in queues if len(q) > depth]
+    return out
 
 
 def state_to_json(state: FeedState) -> dict[str, Any]:
@@ -76,6 +120,11 @@ class Poller:
         self.pool: ParsePool | None = None
         self.fulltext: Any = None  # monitor.ingest.enrich.FullTextFetcher when configured
         self._warned: set[str] = set()  # feeds whose failure was already logged as a warning
+        self._running: dict[str, asyncio.Task[FeedPoll]] = {}  # url -> its poll (daemon dispatch)
+        self._backlog = False  # the last due query was cut by the room left: look again on finish
+        self._dispatching = True
+        self.polls_total = 0
+        self.poll_errors_total = 0
 
     # -- set-up ------------------------------------------------------------
     def swap(self, rt: Runtime) -> None:
@@ -93,13 +142,20 @@ class Poller:
                               default_interval=timedelta(seconds=min(max(default, lo), max(hi, lo))),
                               failing_alert_after=timedelta(seconds=p.failing_alert_after))
 
+    @property
+    def capacity(self) -> int:
+        """Feeds in flight at once (fetching, parsing or recording): enough to keep every
+        fetch slot busy while others parse, bounded so memory is too."""
+        return 2 * self.rt.config.model.polling.concurrency
+
     def _feed_policy(self, row: dict[str, Any]) -> SchedulePolicy:
-        """A feed's own `interval` pins its default and widens the bounds to admit it."""
+        """A feed's own `interval` is what the operator asked for: it is used as is
+        (`fixed_interval`), and the bounds widen to admit it."""
         policy = self.policy
         if row.get("interval"):
             iv = timedelta(seconds=row["interval"])
             policy = replace(policy, default_interval=iv, min_interval=min(policy.min_interval, iv),
-                             max_interval=max(policy.max_interval, iv))
+                             max_interval=max(policy.max_interval, iv), fixed_interval=iv)
         return policy
 
     async def start(self) -> None:
@@ -125,28 +181,98 @@ class Poller:
             self.pool = None
 
     # -- cycles --------------------------------------------------------------
-    async def poll_due(self, clock: Clock) -> dict[str, int]:
-        return await self._poll(self.rt.store.due_feeds(clock()), clock)
+    async def poll_due(self, clock: Clock, progress: Progress | None = None) -> dict[str, int]:
+        return await self.run(self.rt.store.due_feeds(clock()), clock, progress)
 
-    async def poll_all(self, clock: Clock) -> dict[str, int]:
-        return await self._poll(self.rt.store.feeds(), clock)
+    async def poll_all(self, clock: Clock, progress: Progress | None = None) -> dict[str, int]:
+        return await self.run(self.rt.store.feeds(), clock, progress)
 
-    async def _poll(self, rows: list[dict[str, Any]], clock: Clock) -> dict[str, int]:
-        results = await asyncio.gather(*(self._fetch_and_parse(r, clock) for r in rows), return_exceptions=True)
+    async def run(self, rows: list[dict[str, Any]], clock: Clock,
+                  progress: Progress | None = None) -> dict[str, int]:
+        """Poll `rows`, each recorded as soon as it is fetched; return when all are done."""
         summary = {"feeds": len(rows), "new_articles": 0, "alerts_queued": 0, "feed_errors": 0}
-        # Storage and matching stay on this thread, one feed at a time.
-        for row, res in zip(rows, results, strict=True):
-            if isinstance(res, BaseException):
-                if isinstance(res, asyncio.CancelledError):
-                    raise res
-                log.error("feed %s: unexpected error while polling: %r", row["url"], res, exc_info=res)
-                summary["feed_errors"] += 1
-                continue
-            new, queued, ok = self._record(row, *res, now=clock())
-            summary["new_articles"] += new
-            summary["alerts_queued"] += queued
-            summary["feed_errors"] += 0 if ok else 1
+        pending = iter(interleave_by_host(rows))
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            for row in pending:  # one shared iterator: each row is taken by one worker
+                polled = await self.poll_one(row, clock)
+                done += 1
+                summary["new_articles"] += polled.new_articles
+                summary["alerts_queued"] += polled.alerts_queued
+                summary["feed_errors"] += 0 if polled.ok else 1
+                if progress is not None:
+                    progress(done, len(rows), summary["feed_errors"])
+
+        await asyncio.gather(*(worker() for _ in range(min(len(rows), self.capacity))))
         return summary
+
+    def start_due(self, clock: Clock) -> int:
+        """Start polls of due feeds not already in flight, up to `capacity`; never waits."""
+        if not self._dispatching:
+            return 0
+        room = self.capacity - len(self._running)
+        if room <= 0:
+            self._backlog = True
+            return 0
+        asked = room + len(self._running)  # in-flight feeds are still due: ask past them
+        rows = self.rt.store.due_feeds(clock(), limit=asked)
+        self._backlog = len(rows) == asked
+        fresh = [r for r in rows if r["url"] not in self._running][:room]
+        for row in interleave_by_host(fresh):
+            task = asyncio.get_running_loop().create_task(self.poll_one(row, clock))
+            task._monitor_job = True  # type: ignore[attr-defined]  # shutdown lets it finish
+            self._running[row["url"]] = task
+            task.add_done_callback(lambda t, url=row["url"]: self._finished(url, t, clock))
+        return len(fresh)
+
+    def _finished(self, url: str, task: asyncio.Task[FeedPoll], clock: Clock) -> None:
+        self._running.pop(url, None)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:  # poll_one records every expected error: this is a bug
+            log.error("feed %s: poll crashed", url, exc_info=exc)
+            self.poll_errors_total += 1
+        else:
+            self.polls_total += 1
+            self.poll_errors_total += 0 if task.result().ok else 1
+        # refill in batches: one due query per quarter of the room, not per finished feed
+        if self._backlog and self.capacity - len(self._running) >= max(1, self.capacity // 4):
+            self.start_due(clock)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._running)
+
+    def stop_dispatch(self) -> None:
+        """Start no new poll (shutdown); the ones in flight go on."""
+        self._dispatching = False
+
+    async def drain(self, timeout: float) -> None:
+        """Start nothing new; let the polls in flight finish within `timeout`, cancel the rest."""
+        self.stop_dispatch()
+        tasks = list(self._running.values())
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=timeout)
+        for t in late:
+            t.cancel()
+        if late:
+            await asyncio.wait(late)
+
+    async def poll_one(self, row: dict[str, Any], clock: Clock) -> FeedPoll:
+        """Fetch, parse and record one feed; expected problems end up in `error`."""
+        try:
+            fetched = await self._fetch_and_parse(row, clock)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug: name the feed, keep the others going
+            log.error("feed %s: unexpected error while polling: %r", row["url"], exc, exc_info=exc)
+            return FeedPoll(row["url"], error=f"unexpected error: {exc!r}")
+        new, queued, error = self._record(row, *fetched, now=clock())
+        return FeedPoll(row["url"], new, queued, error)
 
     async def _fetch_and_parse(self, row: dict[str, Any], clock: Clock) -> tuple[Any, ParsedFeed | None, str | None, bool]:
         assert self.fetcher is not None and self.pool is not None
@@ -159,10 +285,17 @@ class Poller:
         result = await self.fetcher.fetch(request, previous_body_hash=state.body_hash)
         parsed, parse_error = None, None
         if result.ok and result.body is not None and not result.not_modified and not result.body_unchanged:
+            cap = self.rt.config.model.polling.max_items_per_poll
             try:
-                parsed = await self.pool.parse(result.body, result.headers, row["url"], clock())
+                refuse_content_type(result.headers, result.body, row["url"])  # before shipping it to a worker
+                parsed = await self.pool.parse(result.body, result.headers, row["url"], clock(), cap)
             except ParseError as e:
                 parse_error = str(e)
+            result = replace(result, body=None)  # the bytes are not needed any more
+        if parsed is not None and parsed.dropped:
+            log.warning("feed %s: %d items in one poll, kept the newest %d and dropped %d "
+                        "(polling.max_items_per_poll)", row["url"], len(parsed.entries) + parsed.dropped,
+                        len(parsed.entries), parsed.dropped)
         if parsed is not None and self.fulltext is not None:
             parsed = await self._full_text(parsed)
         return result, parsed, parse_error, unconditional or (state.etag is None and state.last_modified is None)
@@ -176,7 +309,8 @@ class Poller:
         return replace(parsed, entries=tuple(entries))
 
     def _record(self, row: dict[str, Any], result: Any, parsed: ParsedFeed | None, parse_error: str | None,
-                unconditional: bool, *, now: datetime) -> tuple[int, int, bool]:
+                unconditional: bool, *, now: datetime) -> tuple[int, int, str]:
+        # No await in here: see the module docstring (one writer).
         url = row["url"]
         store = self.rt.store
         policy = self._feed_policy(row)
@@ -205,7 +339,7 @@ class Poller:
             log.info("feed %s moved permanently to %s: following", url, result.permanent_redirect_to)
             store.rename_feed(url, result.permanent_redirect_to)
         self._log_outcome(url, error, state, new_count, queued)
-        return new_count, queued, not error
+        return new_count, queued, error
 
     def _new_articles(self, parsed: ParsedFeed, row: dict[str, Any]) -> list[Article]:
         """Entries never stored before; an edited known entry updates in place, never alerts."""

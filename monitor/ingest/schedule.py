@@ -10,6 +10,10 @@ what is due, most overdue first.
 - success: an adaptive interval from the feed's own posting rhythm, clamped to
   [min_interval, max_interval]; Retry-After, Cache-Control max-age and RSS <ttl> are
   lower bounds (capped at `max_honoured`, so a feed cannot ask to be ignored for a year);
+- an explicit per-feed interval (`fixed_interval`, the operator's `interval = 60`) replaces
+  the adaptive one and its jitter: next poll = that interval, raised only by Retry-After
+  (max-age and <ttl> are cache hints, the operator's choice wins over them); errors still
+  back off as usual;
 - validators lie: `wants_unconditional` asks for a periodic fetch without ETag /
   If-Modified-Since;
 - health: ok / failing / silent, with one ops event when a feed has been failing longer
@@ -45,9 +49,12 @@ class SchedulePolicy:
     silent_factor: float = 10.0  # silent after this many usual gaps without a new post
     silent_min: timedelta = timedelta(days=2)
     rhythm_weight: float = 0.3  # EWMA weight of the newest posting-gap estimate
+    fixed_interval: timedelta | None = None  # the feed's explicit interval: no adaptation
 
     def __post_init__(self) -> None:
         problems = []
+        if self.fixed_interval is not None and self.fixed_interval <= timedelta(0):
+            problems.append("fixed_interval must be > 0")
         if not timedelta(0) < self.min_interval <= self.max_interval:
             problems.append("need 0 < min_interval <= max_interval")
         if not self.min_interval <= self.default_interval <= self.max_interval:
@@ -170,10 +177,12 @@ def backoff_delay(url: str, errors: int, policy: SchedulePolicy) -> timedelta:
     return ceiling * fraction
 
 
-def _server_floor(outcome: PollOutcome, policy: SchedulePolicy) -> timedelta:
+def _server_floor(outcome: PollOutcome, policy: SchedulePolicy, *, cache_hints: bool = True) -> timedelta:
     floors = [timedelta(0)]
     if outcome.retry_after is not None:
         floors.append(timedelta(seconds=max(0.0, outcome.retry_after)))
+    if not cache_hints:
+        return min(max(floors), policy.max_honoured)
     if outcome.max_age is not None:
         floors.append(timedelta(seconds=max(0.0, outcome.max_age)))
     if outcome.ttl_minutes is not None:
@@ -196,10 +205,15 @@ def next_poll(state: FeedState, outcome: PollOutcome, now: datetime,
     gap = posting_gap(outcome.entry_times)
     if gap is not None:
         avg = gap if avg is None else avg * (1 - policy.rhythm_weight) + gap * policy.rhythm_weight
-    interval = policy.default_interval if avg is None else _clamp(
-        avg * policy.interval_factor, policy.min_interval, policy.max_interval)
-    spread = 1 + policy.jitter * (2 * _unit_hash(state.url, now.isoformat()) - 1)
-    delay = max(interval * spread, floor)
+    if policy.fixed_interval is not None:
+        # what the operator asked for, exactly; only a server's Retry-After may push it later
+        interval = policy.fixed_interval
+        delay = max(interval, _server_floor(outcome, policy, cache_hints=False))
+    else:
+        interval = policy.default_interval if avg is None else _clamp(
+            avg * policy.interval_factor, policy.min_interval, policy.max_interval)
+        spread = 1 + policy.jitter * (2 * _unit_hash(state.url, now.isoformat()) - 1)
+        delay = max(interval * spread, floor)
     if outcome.not_modified:  # a 304 may omit validators: keep the ones that worked
         etag = outcome.etag or state.etag
         last_modified = outcome.last_modified or state.last_modified

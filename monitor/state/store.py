@@ -370,11 +370,22 @@ class Store:
         return [(r["topic"], r["channel"]) for r in self.db.query(
             "SELECT DISTINCT topic, channel FROM alerts WHERE story = ? AND kind = 'article'", [story])]
 
-    def due_alerts(self, now: datetime, limit: int = 500) -> list[Alert]:
-        rows = self.db.query(
-            "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? "
-            "ORDER BY next_attempt, id LIMIT ?", [ts(now), limit])
+    def due_alerts(self, now: datetime, limit: int = 500, *, channel: str | None = None) -> list[Alert]:
+        if channel is not None:
+            rows = self.db.query(
+                "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? AND channel = ? "
+                "ORDER BY next_attempt, id LIMIT ?", [ts(now), channel, limit])
+        else:
+            rows = self.db.query(
+                "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? "
+                "ORDER BY next_attempt, id LIMIT ?", [ts(now), limit])
         return [_alert(r) for r in rows]
+
+    def due_alert_channels(self, now: datetime) -> list[str]:
+        """Channels with at least one alert due at `now`."""
+        return [r["channel"] for r in self.db.query(
+            "SELECT DISTINCT channel FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? "
+            "ORDER BY channel", [ts(now)])]
 
     def recover_inflight(self) -> int:
         """After a crash, alerts caught mid-send go back to pending (at-least-once)."""

@@ -109,7 +109,7 @@ def test_json_log_lines(tmp_path: Path, how: str) -> None:
     cfg = failing_feed_config(tmp_path, "json" if how == "config" else None)
     extra = ["--log-format", "json"] if how == "option" else []
     res = run_cli("once", "--config", str(cfg), *extra, env={"MONITOR_STATE_DIR": str(tmp_path / "state")})
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 1, res.stderr  # its one feed fails: every feed failed, exit 1 (issue 18)
     records = [json.loads(ln) for ln in log_lines(res.stderr)]
     assert records, res.stderr
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
@@ -122,7 +122,7 @@ def test_log_format_option_wins_over_the_config(tmp_path: Path) -> None:
     cfg = failing_feed_config(tmp_path, "json")
     res = run_cli("--log-format", "text", "once", "--config", str(cfg),
                   env={"MONITOR_STATE_DIR": str(tmp_path / "state")})
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 1, res.stderr  # its one feed fails: every feed failed, exit 1 (issue 18)
     lines = log_lines(res.stderr)
     assert lines and not any(ln.startswith("{") for ln in lines)
     assert any(" WARNING monitor.ingest.poller: " in ln for ln in lines)

@@ -167,3 +167,39 @@ def test_schedule_imports_no_io_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- an explicit per-feed interval (the operator's `interval = 60`) ----------------------
+
+def pinned(seconds: float = 60) -> SchedulePolicy:
+    iv = timedelta(seconds=seconds)
+    return replace(POLICY, min_interval=min(POLICY.min_interval, iv), fixed_interval=iv)
+
+
+def test_an_explicit_interval_wins_over_the_posting_rhythm_and_cache_hints() -> None:
+    policy = pinned(60)
+    slow_rhythm = replace(state(), avg_post_interval=timedelta(hours=12))
+    outcome = PollOutcome(ok=True, entry_times=tuple(NOW - timedelta(hours=12 * i) for i in range(5)),
+                          max_age=7200, ttl_minutes=180)
+    after = next_poll(slow_rhythm, outcome, NOW, policy)
+    assert after.next_poll == NOW + timedelta(seconds=60)
+    # without the pin the same feed waits hours
+    assert next_poll(slow_rhythm, outcome, NOW, POLICY).next_poll >= NOW + timedelta(hours=2)
+
+
+def test_an_explicit_interval_is_raised_by_retry_after_only() -> None:
+    asks = PollOutcome(ok=True, retry_after=900)
+    assert next_poll(state(), asks, NOW, pinned(60)).next_poll == NOW + timedelta(seconds=900)
+    assert next_poll(state(), replace(asks, retry_after=10), NOW, pinned(60)).next_poll == NOW + timedelta(seconds=60)
+
+
+def test_an_explicit_interval_still_backs_off_on_errors() -> None:
+    s = state(consecutive_errors=4)
+    after = next_poll(s, FAIL, NOW, pinned(60))
+    assert after.next_poll == NOW + backoff_delay(s.url, 5, POLICY)
+    assert after.next_poll - NOW > timedelta(seconds=60)
+
+
+def test_fixed_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="fixed_interval"):
+        SchedulePolicy(fixed_interval=timedelta(0))
