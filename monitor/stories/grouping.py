@@ -6,11 +6,11 @@ article, in this order:
 1. **same article** (article id, GUID or canonical URL of a live article): ``exact``;
    ``updated`` is True when its words changed (an edit);
 2. **exact copy** (same words, other URL): ``exact``;
-3. **near copy** (same language, linked, and the words of the text alone, title left out,
-   have cosine >= ``near_threshold``): ``near``;
+3. **near copy** (same language, linked, and at least ``near_threshold`` of the bottom-32
+   sketch of the text's terms shared, whatever the title): ``near``;
 4. **same story**: linked to articles published within ``story_window`` of its own
    published time, by words (same language: TF-IDF cosine of word terms) or by concepts
-   (any language: lexicon groups, numbers, designators, names; IDF-weighted cosine),
+   (any language: lexicon groups, numbers, designators; IDF-weighted cosine),
    kind ``story``. When it links articles of two stories, they merge into the older one
    (``DedupDecision.merged`` names the absorbed stories);
 5. otherwise a **new** story whose id is the article's id.
@@ -37,7 +37,6 @@ from monitor.stories.evidence import (
     concept_key,
     fingerprint,
     identity_keys,
-    names,
     normalised_words,
     text_features,
     word_terms,
@@ -48,8 +47,17 @@ NEW, EXACT, NEAR, STORY = "new", "exact", "near", "story"
 _SLOT_BITS = 22  # posting value = serial << _SLOT_BITS | slot
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 _MIN_COMMON_TERMS = 3
+_MAX_CONCEPTS = 32  # per article, the rarest in the window
+_SKETCH, _MIN_SKETCH = 32, 8  # bottom-k sketch of a text's terms; shorter texts are never near copies
+_POSTED_TERMS = 8  # an article is listed under its heaviest terms and its concepts
+_CONCEPT_BIT = np.uint64(1 << 32)  # concept keys live above term keys
+_LOW32 = np.uint64(0xFFFFFFFF)
+_ENTITY, _EVENT, _DESIGNATOR = 0, 1, 2  # kinds of concept
 _MERGE_SCORE = 0.45
-_POSTING_TAIL = 256  # of a long posting list only the latest arrivals are candidates
+_POSTING_TAIL = 32  # of a long posting list only the latest arrivals are candidates
+_COMMON_SHARE, _COMMON_MIN = 0.05, 50
+_NO_SLOTS = np.empty(0, dtype=np.int64)
+_MAX_CANDIDATES = 32  # compared in full: those sharing the most posting keys
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -134,12 +142,24 @@ class _Row:
 @dataclass(frozen=True)
 class _Evidence:
     identity: tuple[int, int, int]
-    words_key: int
+    words_key: int  # title and text
+    sketch: np.ndarray  # the text's `_SKETCH` smallest term hashes, sorted: a copy has the same
     stamp: float
     language: int
-    term_counts: dict[int, int]  # title twice, lead once: what the story is about
-    body_counts: dict[int, int]  # lead only: a copy under another title has the same
+    term_counts: dict[int, int]  # title twice, lead once
     concepts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Weighed:
+    """An article's keys, sorted: its `top_terms` heaviest terms, then (offset by 2**32)
+    its concepts, with weights; concept kinds and the concepts' norm."""
+
+    keys: np.ndarray  # uint64
+    weights: np.ndarray  # float32; terms L2-normed, concepts IDF
+    terms: int  # how many of `keys` are terms (the first ones)
+    kinds: np.ndarray  # int8, one per concept
+    norm: float  # L2 norm of the concept weights
 
 
 class StoryIndex:
@@ -208,17 +228,16 @@ class StoryIndex:
         # Per slot: the row's arrays, compared many at a time.
         self._free: list[int] = []
         cap = 1024
+        width = top_terms + _MAX_CONCEPTS
         self._slot_serial = np.full(cap, -1, dtype=np.int64)
         self._slot_stamp = np.zeros(cap, dtype=np.float64)
         self._slot_lang = np.zeros(cap, dtype=np.int32)
-        self._term_h = np.zeros((cap, top_terms), dtype=np.uint32)
-        self._term_w = np.zeros((cap, top_terms), dtype=np.float32)
-        self._body_h = np.zeros((cap, top_terms), dtype=np.uint32)
-        self._body_w = np.zeros((cap, top_terms), dtype=np.float32)
-        self._con_h = np.zeros((cap, 0), dtype=np.uint32)
-        self._con_w = np.zeros((cap, 0), dtype=np.float32)
-        self._con_norm = np.ones(cap, dtype=np.float32)
-        self._con_kind = np.zeros((cap, 0), dtype=np.int8)  # 0 entity or name, 1 event, 2 designator
+        self._slot_sketch = np.zeros((cap, _SKETCH), dtype=np.uint32)
+        self._slot_sketch_n = np.zeros(cap, dtype=np.int16)
+        self._slot_norm = np.ones(cap, dtype=np.float32)
+        self._slot_desig = np.zeros(cap, dtype=bool)
+        self._slot_keys = np.zeros((cap, width), dtype=np.uint64)
+        self._slot_weights = np.zeros((cap, width), dtype=np.float32)
 
     # -- public ----------------------------------------------------------------------
 
@@ -307,16 +326,15 @@ class StoryIndex:
     def _evidence(self, item: DedupInput, now: datetime) -> _Evidence:
         words = normalised_words(item.title, item.text)
         title, body = word_terms(item.title), word_terms(item.text)
-        concepts = set(item.features) | text_features(item.title, item.text) | names(item.title, item.text)
         lang = self._languages.setdefault(item.language or "", len(self._languages) + 1)
         return _Evidence(
             identity=identity_keys(item.url, item.guid, item.source, item.article_id),
             words_key=fingerprint(words, self.min_fingerprint_words),
+            sketch=_sketch(body),
             stamp=min(_seconds(item.published), _seconds(now)),
             language=lang,
             term_counts=dict(title + title + body),
-            body_counts=dict(body),
-            concepts=tuple(sorted(concepts)),
+            concepts=tuple(sorted(set(item.features) | text_features(item.title, item.text))),
         )
 
     # -- decisions -------------------------------------------------------------------
@@ -327,14 +345,12 @@ class StoryIndex:
         if same is not None:
             return self._reobserve(same, item, ev, now)
         copy_of = self._lookup(ev.words_key)
-        terms_h, terms_w = self._weigh_terms(ev.term_counts)
-        con_h, con_w, con_kind = self._weigh_concepts(ev.concepts)
+        weighed = self._weigh(ev)
         kind, original, story, merged = NEW, None, item.article_id, ()
         if copy_of is not None:
             kind, original, story = EXACT, copy_of, self._root(copy_of.story)
         else:
-            body = self._weigh_terms(ev.body_counts)
-            found = self._links(ev, terms_h, terms_w, body, con_h, con_w, con_kind)
+            found = self._links(ev, weighed)
             if found is not None:
                 near, roots = found
                 if near is not None:
@@ -344,54 +360,64 @@ class StoryIndex:
                 story, merged = self._merge(roots)
         if story not in self._stories:
             self._stories[story] = _Story(story, self._serial, now)
-        self._insert(item, ev, story, now, (terms_h, terms_w), (con_h, con_w, con_kind),
-                     body if copy_of is None else None)
+        self._insert(item, ev, story, now, weighed)
         return DedupDecision(article_id=item.article_id,
                              duplicate_of=original.article_id if original is not None else None,
                              story=story, kind=kind, merged=merged)
 
-    def _links(self, ev: _Evidence, terms_h: np.ndarray, terms_w: np.ndarray, body: tuple[np.ndarray, np.ndarray],
-               con_h: np.ndarray, con_w: np.ndarray, con_kind: np.ndarray) -> tuple[_Row | None, list[str]] | None:
+    def _links(self, ev: _Evidence, mine: _Weighed) -> tuple[_Row | None, list[str]] | None:
         """(near copy or None, linked stories best first), or None when nothing links."""
-        slots = self._candidates(terms_h[: self.top_terms // 2], con_h, ev.stamp)
+        slots = self._candidates(mine, ev.stamp)
         if slots.size == 0:
             return None
+        k = self.top_terms
+        keys = self._slot_keys[slots]
+        idx = np.minimum(np.searchsorted(mine.keys, keys), mine.keys.size - 1)
+        hit = (mine.keys[idx] == keys) & (keys != 0)
+        w_mine = np.where(hit, mine.weights[idx], 0.0)
+        text = (w_mine[:, :k] * self._slot_weights[slots, :k]).sum(axis=1)
+        common = hit[:, :k].sum(axis=1)
+        chit = hit[:, k:]
+        shared = chit.sum(axis=1)
+        kinds = np.where(chit, mine.kinds[np.maximum(idx[:, k:] - mine.terms, 0)] if mine.kinds.size else 0, -1)
+        event = (kinds >= _EVENT).sum(axis=1)
+        concept = (w_mine[:, k:] ** 2).sum(axis=1) / ((mine.norm or 1.0) * self._slot_norm[slots])
         same_lang = self._slot_lang[slots] == ev.language
-        text, common = _dot(self._term_h[slots], self._term_w[slots], terms_h, terms_w)
-        hit, idx = _hits(self._con_h[slots], con_h)
-        kinds = np.where(hit, con_kind[idx] if con_kind.size else 0, -1)
-        shared = hit.sum(axis=1)
-        event = (kinds >= 1).sum(axis=1)
-        weights = np.where(hit, con_w[idx] if con_w.size else 0, 0).astype(np.float32)
-        my_norm = float(np.sqrt((con_w**2).sum())) or 1.0
-        concept = (weights**2).sum(axis=1) / (my_norm * self._con_norm[slots])
         # Two designators that differ (K2 vs K9) are two weapons: two events.
-        mine_desig = int((con_kind == 2).sum())
-        theirs_desig = (self._con_kind[slots] == 2).sum(axis=1)
-        conflict = (mine_desig > 0) & (theirs_desig > 0) & ((kinds == 2).sum(axis=1) == 0)
+        conflict = ((mine.kinds == _DESIGNATOR).any() & self._slot_desig[slots]
+                    & ~(kinds == _DESIGNATOR).any(axis=1))
         strict = self.entity_features is not None
         # Words link when enough of them agree: two "Live updates" headlines are no story.
         by_text = (same_lang & (text >= self.text_threshold) & (common >= _MIN_COMMON_TERMS)
                    & ((event >= 1) | (text >= 0.5) | (not strict)))
         # Concepts link translations; within one language, headlines of one topic share
-        # most concepts, so there the words must agree (measured: precision 0.18 -> 0.9).
+        # most concepts, so there the words must agree (measured: precision 0.18 -> 0.87).
         by_concept = ~same_lang & (shared >= self.min_shared) & (concept >= self.concept_threshold)
         if strict:
             by_concept &= event >= 2
         linked = (by_text | by_concept) & ~conflict
         if not linked.any():
             return None
-        score = np.maximum(np.where(same_lang, text, 0.0), concept)
+        score = np.where(same_lang, np.maximum(text, concept), concept)
         order = np.argsort(-score, kind="stable")
         near = None
-        copies = same_lang & linked & (_dot(self._body_h[slots], self._body_w[slots], *body)[0] >= self.near_threshold)
+        copies = linked & same_lang
+        if ev.sketch.size >= _MIN_SKETCH and copies.any():
+            # Near copy: most of the text's sketch is the other's (the title may differ).
+            rows = self._slot_sketch[slots]
+            at = np.minimum(np.searchsorted(ev.sketch, rows), ev.sketch.size - 1)
+            overlap = ((ev.sketch[at] == rows) & (rows != 0)).sum(axis=1)
+            size = np.minimum(self._slot_sketch_n[slots], ev.sketch.size)
+            copies &= (size >= _MIN_SKETCH) & (overlap >= self.near_threshold * np.maximum(size, 1))
+        else:
+            copies = np.zeros_like(linked)
         if copies.any():
             best = int(np.argmax(np.where(copies, text, -1.0)))
             near = self._rows[int(self._slot_serial[slots[best]])]
         # The best link decides the story; another story merges into it only through a
         # strong link (one loose link must not join two events).
         roots: list[str] = []
-        for at in order:
+        for at in order.tolist():
             if not linked[at] or (roots and score[at] < _MERGE_SCORE):
                 continue
             root = self._root(self._rows[int(self._slot_serial[slots[at]])].story)
@@ -399,22 +425,33 @@ class StoryIndex:
                 roots.append(root)
         return near, roots
 
-    def _candidates(self, term_keys: np.ndarray, con_h: np.ndarray, stamp: float) -> np.ndarray:
+    def _candidates(self, mine: _Weighed, stamp: float) -> np.ndarray:
         """Slots of live rows that share a posting key and lie within the story window."""
         found: list[int] = []
         postings = self._postings
-        for key in (*term_keys.tolist(), *con_h.tolist()):
+        # A key listed by more than `_COMMON_SHARE` of the window (a country, "weapons")
+        # finds no story on its own; rarer keys of the same article do.
+        common = max(_COMMON_MIN, _COMMON_SHARE * len(self._rows))
+        for key in self._posting_keys(mine):
             values = postings.get(key)
-            if values:
+            if values and len(values) <= common:
                 found.extend(values[-_POSTING_TAIL:])
         if not found:
-            return np.empty(0, dtype=np.int64)
-        values_a = np.unique(np.array(found, dtype=np.int64))
+            return _NO_SLOTS
+        values_a, shared = np.unique(np.array(found, dtype=np.int64), return_counts=True)
         slots = values_a & _SLOT_MASK
-        live = self._slot_serial[slots] == (values_a >> _SLOT_BITS)
-        slots = slots[live]
-        near = np.abs(self._slot_stamp[slots] - stamp) <= self._story_s
-        return slots[near]
+        keep = (self._slot_serial[slots] == (values_a >> _SLOT_BITS)) & (
+            np.abs(self._slot_stamp[slots] - stamp) <= self._story_s)
+        slots, shared = slots[keep], shared[keep]
+        if slots.size > _MAX_CANDIDATES:  # the ones sharing the most keys
+            slots = slots[np.argsort(-shared, kind="stable")[:_MAX_CANDIDATES]]
+        return slots
+
+    def _posting_keys(self, mine: _Weighed) -> list[int]:
+        """The article's heaviest terms and all its concepts."""
+        terms = mine.keys[: mine.terms]
+        heaviest = terms[np.argsort(-mine.weights[: mine.terms], kind="stable")[:_POSTED_TERMS]]
+        return [*heaviest.tolist(), *mine.keys[mine.terms :].tolist()]
 
     def _merge(self, roots: list[str]) -> tuple[str, tuple[str, ...]]:
         """Merge linked stories into the oldest; returns (survivor, absorbed)."""
@@ -456,34 +493,41 @@ class StoryIndex:
 
     # -- weights ---------------------------------------------------------------------
 
+    def _weigh(self, ev: _Evidence) -> _Weighed:
+        terms_h, terms_w = self._weigh_terms(ev.term_counts)
+        con_h, con_w, kinds = self._weigh_concepts(ev.concepts)
+        keys = np.concatenate([terms_h.astype(np.uint64), con_h.astype(np.uint64) | _CONCEPT_BIT])
+        return _Weighed(keys, np.concatenate([terms_w, con_w]), int(terms_h.size), kinds,
+                        float(np.sqrt((con_w**2).sum())))
+
     def _weigh_terms(self, counts: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """The `top_terms` heaviest terms by TF-IDF over the window, sorted by hash, L2-normed."""
         if not counts:
             return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
-        n = len(self._rows) + 2
+        h = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         df = self._term_df
-        weighted = sorted(((1.0 + math.log(c)) * (math.log(n / (df.get(t, 0) + 1)) + 1.0), t)
-                          for t, c in counts.items())[-self.top_terms :]
-        h = np.array([t for _w, t in weighted], dtype=np.uint32)
-        w = np.array([x for x, _t in weighted], dtype=np.float32)
-        w /= float(np.sqrt((w**2).sum())) or 1.0
+        dfs = np.fromiter((df.get(t, 0) for t in counts), dtype=np.float32, count=len(counts))
+        w = (1.0 + np.log(tf)) * (np.log((len(self._rows) + 2) / (dfs + 1.0)) + 1.0)
+        if w.size > self.top_terms:
+            # Heaviest first; ties by hash, so the choice never depends on dict order.
+            order = np.lexsort((h, -w))[: self.top_terms]
+            h, w = h[order], w[order]
+        w = w / (float(np.sqrt((w**2).sum())) or 1.0)
         order = np.argsort(h)
-        return h[order], w[order]
+        return h[order], w[order].astype(np.float32)
 
     def _weigh_concepts(self, concepts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The concepts' keys (sorted), IDF weights and kinds; the `_MAX_CONCEPTS` rarest."""
         keys: dict[int, tuple[float, int]] = {}
         n = len(self._rows) + 2
         df = self._concept_df
         for c in concepts:
             k = concept_key(c)
-            if c[0] == "~":
-                kind = 2
-            elif c[0] == "@" or k in self._entity_keys:
-                kind = 0
-            else:
-                kind = 1
+            kind = _DESIGNATOR if c[0] == "~" else _ENTITY if k in self._entity_keys else _EVENT
             keys[k] = (math.log(n / (df.get(k, 0) + 1)) + 1.0, kind)
-        h = np.array(sorted(keys), dtype=np.uint32)
+        ranked = sorted(keys, key=lambda k: (-keys[k][0], k))[:_MAX_CONCEPTS] if len(keys) > _MAX_CONCEPTS else keys
+        h = np.array(sorted(ranked), dtype=np.uint32)
         w = np.array([keys[k][0] for k in h.tolist()], dtype=np.float32)
         kinds = np.array([keys[k][1] for k in h.tolist()], dtype=np.int8)
         return h, w, kinds
@@ -509,47 +553,51 @@ class StoryIndex:
         return root
 
     def _insert(self, item: DedupInput, ev: _Evidence, story: str, now: datetime,
-                terms: tuple[np.ndarray, np.ndarray] | None = None,
-                concepts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                body: tuple[np.ndarray, np.ndarray] | None = None) -> None:
-        terms_h, terms_w = terms if terms is not None else self._weigh_terms(ev.term_counts)
-        con_h, con_w, con_kind = concepts if concepts is not None else self._weigh_concepts(ev.concepts)
-        body_h, body_w = body if body is not None else self._weigh_terms(ev.body_counts)
+                weighed: _Weighed | None = None) -> None:
+        mine = weighed if weighed is not None else self._weigh(ev)
         serial = self._serial
         self._serial += 1
-        slot = self._take_slot(con_h.size)
+        slot = self._take_slot()
         row = _Row(serial, slot, item.article_id, story, ev.stamp)
         row.words_key = ev.words_key
         row.keys = tuple(k for k in (*ev.identity, ev.words_key) if k and k not in self._keys)
         for k in row.keys:
             self._keys[k] = serial
         row.terms = tuple(ev.term_counts)
-        row.concepts = tuple(con_h.tolist())
+        row.concepts = tuple((mine.keys[mine.terms :] & _LOW32).tolist())
+        term_df, concept_df = self._term_df, self._concept_df
         for t in row.terms:
-            self._term_df[t] = self._term_df.get(t, 0) + 1
+            term_df[t] = term_df.get(t, 0) + 1
         for c in row.concepts:
-            self._concept_df[c] = self._concept_df.get(c, 0) + 1
+            concept_df[c] = concept_df.get(c, 0) + 1
         self._rows[serial] = row
         self._slot_serial[slot] = serial
         self._slot_stamp[slot] = ev.stamp
         self._slot_lang[slot] = ev.language
-        k = terms_h.size
-        self._term_h[slot, :k], self._term_h[slot, k:] = terms_h, 0
-        self._term_w[slot, :k], self._term_w[slot, k:] = terms_w, 0
-        b = body_h.size
-        self._body_h[slot, :b], self._body_h[slot, b:] = body_h, 0
-        self._body_w[slot, :b], self._body_w[slot, b:] = body_w, 0
-        m = con_h.size
-        self._con_h[slot, :m], self._con_h[slot, m:] = con_h, 0
-        self._con_w[slot, :m], self._con_w[slot, m:] = con_w, 0
-        self._con_kind[slot, :m], self._con_kind[slot, m:] = con_kind, -1
-        self._con_norm[slot] = float(np.sqrt((con_w**2).sum())) or 1.0
-        # Listed under its heaviest terms and every concept.
-        heaviest = terms_h[np.argsort(-terms_w, kind="stable")[: self.top_terms // 2]] if k else terms_h
-        row.posted = (*heaviest.tolist(), *row.concepts)
+        n = ev.sketch.size
+        self._slot_sketch[slot] = 0
+        self._slot_sketch[slot, :n] = ev.sketch
+        self._slot_sketch_n[slot] = n
+        # Terms in the first `top_terms` columns, concepts after; zeros pad both.
+        k, t = self.top_terms, mine.terms
+        c = mine.keys.size - t
+        self._slot_keys[slot] = 0
+        self._slot_weights[slot] = 0
+        self._slot_keys[slot, :t] = mine.keys[:t]
+        self._slot_weights[slot, :t] = mine.weights[:t]
+        self._slot_keys[slot, k : k + c] = mine.keys[t:]
+        self._slot_weights[slot, k : k + c] = mine.weights[t:]
+        self._slot_norm[slot] = mine.norm or 1.0
+        self._slot_desig[slot] = bool((mine.kinds == _DESIGNATOR).any())
+        row.posted = tuple(self._posting_keys(mine))
         value = (serial << _SLOT_BITS) | slot
+        postings = self._postings
         for key in row.posted:
-            self._postings.setdefault(key, []).append(value)
+            listed = postings.get(key)
+            if listed is None:
+                postings[key] = [value]
+            else:
+                listed.append(value)
         self._posted += len(row.posted)
         heapq.heappush(self._by_stamp, (ev.stamp, serial))
         s = self._stories[story]
@@ -588,13 +636,7 @@ class StoryIndex:
                 for name in story.absorbed:
                     self._parent.pop(name, None)
 
-    def _take_slot(self, concepts: int) -> int:
-        if concepts > self._con_h.shape[1]:
-            grow = concepts - self._con_h.shape[1]
-            cap = self._con_h.shape[0]
-            self._con_h = np.hstack([self._con_h, np.zeros((cap, grow), dtype=np.uint32)])
-            self._con_w = np.hstack([self._con_w, np.zeros((cap, grow), dtype=np.float32)])
-            self._con_kind = np.hstack([self._con_kind, np.full((cap, grow), -1, dtype=np.int8)])
+    def _take_slot(self) -> int:
         if self._free:
             return self._free.pop()
         used = len(self._rows)
@@ -602,13 +644,11 @@ class StoryIndex:
         if used >= cap:
             if 2 * cap > _SLOT_MASK:
                 raise OverflowError("story index is full")
-            self._slot_serial = np.concatenate([self._slot_serial, np.full(cap, -1, dtype=np.int64)])
-            self._slot_stamp = np.concatenate([self._slot_stamp, np.zeros(cap)])
-            self._slot_lang = np.concatenate([self._slot_lang, np.zeros(cap, dtype=np.int32)])
-            self._con_norm = np.concatenate([self._con_norm, np.ones(cap, dtype=np.float32)])
-            for name in ("_term_h", "_term_w", "_body_h", "_body_w", "_con_h", "_con_w", "_con_kind"):
+            for name in ("_slot_serial", "_slot_stamp", "_slot_lang", "_slot_sketch", "_slot_sketch_n", "_slot_norm",
+                         "_slot_desig", "_slot_keys", "_slot_weights"):
                 old = getattr(self, name)
                 setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
+            self._slot_serial[cap:] = -1
         return used
 
     def _compact_postings(self) -> None:
@@ -631,18 +671,11 @@ def _seconds(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds()
 
 
-def _hits(rows_h: np.ndarray, mine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which entries of each row are among `mine` (sorted), and where in `mine`."""
-    if mine.size == 0:
-        return np.zeros(rows_h.shape, dtype=bool), np.zeros(rows_h.shape, dtype=np.intp)
-    idx = np.minimum(np.searchsorted(mine, rows_h), mine.size - 1)
-    return (mine[idx] == rows_h) & (rows_h != 0), idx
-
-
-def _dot(rows_h: np.ndarray, rows_w: np.ndarray, mine_h: np.ndarray,
-         mine_w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine of each row's terms with mine (both L2-normed), and how many terms they share."""
-    hit, idx = _hits(rows_h, mine_h)
-    if mine_w.size == 0:
-        return np.zeros(rows_h.shape[0], dtype=np.float32), np.zeros(rows_h.shape[0], dtype=np.intp)
-    return (np.where(hit, mine_w[idx], 0) * rows_w).sum(axis=1), hit.sum(axis=1)
+def _sketch(counts: dict[int, int]) -> np.ndarray:
+    """The `_SKETCH` smallest term hashes of a text, sorted (a bottom-k sketch of its terms)."""
+    if not counts:
+        return np.zeros(0, dtype=np.uint32)
+    h = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+    if h.size > _SKETCH:
+        h = np.partition(h, _SKETCH - 1)[:_SKETCH]
+    return np.sort(h)

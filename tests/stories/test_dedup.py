@@ -392,10 +392,15 @@ def _variant(kind: int, n: int, earlier: list[DedupInput], pick: int) -> DedupIn
     base = earlier[pick % len(earlier)]
     if kind == 1:  # exact copy on another outlet
         return article(f"n{n}", title=base.title, text=base.text, source=f"C{n}", hours=hours, features=base.features)
-    if kind == 2:  # near copy: one word edited
+    if kind == 2:  # near copy: one word edited (one character of a text without spaces)
         words = base.text.split()
-        words[len(words) // 2] = "edited"
-        return article(f"n{n}", title="Re: " + base.title, text=" ".join(words), source=f"N{n}", hours=hours)
+        if len(words) > 1:
+            words[len(words) // 2] = "edited"
+            text = " ".join(words)
+        else:
+            middle = len(base.text) // 2
+            text = base.text[:middle] + "改" + base.text[middle + 1 :]
+        return article(f"n{n}", title="Re: " + base.title, text=text, source=f"N{n}", hours=hours)
     if kind == 3:  # story sibling: the same concepts in another language
         return article(
             f"n{n}",

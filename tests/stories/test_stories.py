@@ -344,7 +344,7 @@ article_specs = st.lists(
 class ScanEverything(StoryIndex):
     """The same decisions, with every live article in the story window as a candidate."""
 
-    def _candidates(self, term_keys, con_h, stamp):  # type: ignore[no-untyped-def]
+    def _candidates(self, mine, stamp):  # type: ignore[no-untyped-def]
         import numpy as np
 
         slots = np.array(sorted(row.slot for row in self._rows.values()), dtype=np.int64)
