@@ -88,7 +88,7 @@ def combos(spec: ClassifierSpec) -> list[tuple[str, ClassifierSpec]]:
     out += [(f"gate {t}", ClassifierSpec("gate", t)) for t in (0.05, 0.2, 0.5)]
     out += [(f"either {t}", ClassifierSpec("either", t)) for t in (0.7, 0.8, 0.9, 0.95)]
     out += [(f"either {t} / floor {f}", ClassifierSpec("either", t, floor=f))
-            for t in (0.7, 0.8, 0.9) for f in (0.02, 0.05, 0.1)]
+            for t in (0.7, 0.8, 0.9) for f in (0.01, 0.02, 0.05, 0.1)]
     out.append((f"shipped: {spec.mode} {spec.threshold}" + (f" / floor {spec.floor}" if spec.floor else ""), spec))
     return out
 
