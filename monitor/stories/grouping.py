@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -134,9 +135,9 @@ class _Row:
         self.stamp = stamp
         self.keys: tuple[int, ...] = ()
         self.words_key = 0
-        self.posted: tuple[int, ...] = ()  # posting keys it is listed under
-        self.terms: tuple[int, ...] = ()  # for document frequencies
-        self.concepts: tuple[int, ...] = ()
+        self.posted = array("Q")  # posting keys it is listed under
+        self.terms = array("I")  # for document frequencies
+        self.concepts = array("I")
 
 
 @dataclass(frozen=True)
@@ -563,8 +564,9 @@ class StoryIndex:
         row.keys = tuple(k for k in (*ev.identity, ev.words_key) if k and k not in self._keys)
         for k in row.keys:
             self._keys[k] = serial
-        row.terms = tuple(ev.term_counts)
-        row.concepts = tuple((mine.keys[mine.terms :] & _LOW32).tolist())
+        # Compact arrays, not tuples of ints: a row keeps ~100 term hashes for its whole life.
+        row.terms = array("I", ev.term_counts)
+        row.concepts = array("I", (mine.keys[mine.terms :] & _LOW32).tolist())
         term_df, concept_df = self._term_df, self._concept_df
         for t in row.terms:
             term_df[t] = term_df.get(t, 0) + 1
@@ -589,7 +591,7 @@ class StoryIndex:
         self._slot_weights[slot, k : k + c] = mine.weights[t:]
         self._slot_norm[slot] = mine.norm or 1.0
         self._slot_desig[slot] = bool((mine.kinds == _DESIGNATOR).any())
-        row.posted = tuple(self._posting_keys(mine))
+        row.posted = array("Q", self._posting_keys(mine))
         value = (serial << _SLOT_BITS) | slot
         postings = self._postings
         for key in row.posted:
