@@ -6,7 +6,7 @@ against the other articles of the window.
 
 - **Identity**: canonical URL (http and https are one page), GUID (bare GUIDs are per
   outlet), article id.
-- **Fingerprint**: the normalised words of title and text; equal fingerprints are one
+- **Fingerprint**: the casefolded words of title and text; equal fingerprints are one
   text copied to another URL.
 - **Words**: lowercased word prefixes (a cheap stemmer that works the same in every
   inflected language: "deliveries"/"delivered" share "delive"), character bigrams for
@@ -32,7 +32,7 @@ from anyascii import anyascii
 
 from monitor.stories.canonical import canonical_url
 
-LEAD_CHARS = 600  # the event is told in the title and the lead; the rest adds noise and cost
+LEAD_CHARS = 300  # the event is told in the title and the lead; the rest adds noise and cost
 PREFIX = 6  # letters kept of a word: "deliveries" and "delivered" become "delive"
 
 _WORD = re.compile(r"\w+")
@@ -61,29 +61,39 @@ def identity_keys(url: str, guid: str | None, source: str, article_id: str) -> t
     )
 
 
-def normalised_words(title: str, text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
-    return _WORD.findall(folded)
-
-
-def fingerprint(words: list[str], min_words: int) -> int:
-    """Key of the whole text (0 when too short to tell a copy from a common headline)."""
+def fingerprint(title: str, text: str, min_words: int) -> int:
+    """Key of the whole text's words, case, spacing and punctuation aside (0 when too short
+    to tell a copy from a common headline)."""
+    folded = _fold(f"{title}\n{text}").casefold()
+    words = folded.translate(_ASCII_SPACES).split() if folded.isascii() else _WORD.findall(folded)
     if len(words) < min_words:
         return 0
     return _key("f", " ".join(words))
 
 
-def word_terms(text: str) -> Counter[int]:
+def word_terms(text: str) -> dict[int, int]:
     """Counts of the word terms (32-bit CRCs) of a title or of the lead of a text."""
     if not text:
-        return Counter()
-    words = Counter(_terms(unicodedata.normalize("NFKC", text[:LEAD_CHARS]).casefold()))
-    return Counter({_crc(w): c for w, c in words.items()})
+        return {}
+    lead = text[:LEAD_CHARS]
+    folded = lead.casefold() if lead.isascii() else unicodedata.normalize("NFKC", lead).casefold()
+    crc = _crc
+    return {crc(w): c for w, c in Counter(_terms(folded)).items()}
+
+
+def _fold(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+# ASCII text splits ~5x faster by translating punctuation to spaces than by the regex.
+_ASCII_SPACES = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
 
 
 def _terms(folded: str) -> list[str]:
+    if folded.isascii():
+        return [w[:PREFIX] for w in folded.translate(_ASCII_SPACES).split() if len(w) > 1 or w.isdigit()]
     words = _WORD.findall(folded)
-    if folded.isascii() or not _EAST_ASIAN.search(folded):
+    if not _EAST_ASIAN.search(folded):
         return [w[:PREFIX] for w in words if len(w) > 1 or w.isdigit()]
     out: list[str] = []
     for word in words:
@@ -117,7 +127,7 @@ def text_features(title: str, text: str) -> frozenset[str]:
     Designators in non-alphabetic scripts (화성-18) keep only their number.
     """
     out: set[str] = set()
-    for head in (unicodedata.normalize("NFKC", title), unicodedata.normalize("NFKC", text[:LEAD_CHARS])):
+    for head in (_fold(title), _fold(text[:LEAD_CHARS])):
         for match in _NUMBER.finditer(head):
             run, at = match.group(), match.start()
             digits = run.translate(_SEPARATORS).lstrip("0")

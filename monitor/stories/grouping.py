@@ -38,7 +38,6 @@ from monitor.stories.evidence import (
     concept_key,
     fingerprint,
     identity_keys,
-    normalised_words,
     text_features,
     word_terms,
 )
@@ -325,16 +324,18 @@ class StoryIndex:
     # -- evidence --------------------------------------------------------------------
 
     def _evidence(self, item: DedupInput, now: datetime) -> _Evidence:
-        words = normalised_words(item.title, item.text)
         title, body = word_terms(item.title), word_terms(item.text)
+        counts = dict(body)
+        for term, n in title.items():  # the title counts twice
+            counts[term] = counts.get(term, 0) + 2 * n
         lang = self._languages.setdefault(item.language or "", len(self._languages) + 1)
         return _Evidence(
             identity=identity_keys(item.url, item.guid, item.source, item.article_id),
-            words_key=fingerprint(words, self.min_fingerprint_words),
+            words_key=fingerprint(item.title, item.text, self.min_fingerprint_words),
             sketch=_sketch(body),
             stamp=min(_seconds(item.published), _seconds(now)),
             language=lang,
-            term_counts=dict(title + title + body),
+            term_counts=counts,
             concepts=tuple(sorted(set(item.features) | text_features(item.title, item.text))),
         )
 
