@@ -52,11 +52,13 @@ _SKETCH, _MIN_SKETCH = 32, 8  # bottom-k sketch of a text's terms; shorter texts
 _POSTED_TERMS = 8  # an article is listed under its heaviest terms and its concepts
 _CONCEPT_BIT = np.uint64(1 << 32)  # concept keys live above term keys
 _LOW32 = np.uint64(0xFFFFFFFF)
+_KIND_SHIFT = np.uint64(33)
 _ENTITY, _EVENT, _DESIGNATOR = 0, 1, 2  # kinds of concept
 _MERGE_SCORE = 0.45
 _POSTING_TAIL = 32  # of a long posting list only the latest arrivals are candidates
 _COMMON_SHARE, _COMMON_MIN = 0.05, 50
 _NO_SLOTS = np.empty(0, dtype=np.int64)
+_MIN_SHARED_KEYS = 2
 _MAX_CANDIDATES = 32  # compared in full: those sharing the most posting keys
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -152,13 +154,13 @@ class _Evidence:
 
 @dataclass(frozen=True)
 class _Weighed:
-    """An article's keys, sorted: its `top_terms` heaviest terms, then (offset by 2**32)
-    its concepts, with weights; concept kinds and the concepts' norm."""
+    """An article's keys, sorted: its `top_terms` heaviest terms, then its concepts (above
+    2**32, their kind in the key), with weights."""
 
-    keys: np.ndarray  # uint64
+    keys: np.ndarray  # uint64: term CRC, or 1 << 32 | kind << 33 | concept CRC
     weights: np.ndarray  # float32; terms L2-normed, concepts IDF
     terms: int  # how many of `keys` are terms (the first ones)
-    kinds: np.ndarray  # int8, one per concept
+    designators: bool  # names a weapon designator (K2, Su-57)
     norm: float  # L2 norm of the concept weights
 
 
@@ -374,20 +376,21 @@ class StoryIndex:
             return None
         k = self.top_terms
         keys = self._slot_keys[slots]
-        idx = np.minimum(np.searchsorted(mine.keys, keys), mine.keys.size - 1)
-        hit = (mine.keys[idx] == keys) & (keys != 0)
+        idx = np.searchsorted(mine.keys, keys)
+        np.minimum(idx, mine.keys.size - 1, out=idx)
+        hit = mine.keys[idx] == keys  # padding (0) never matches: no key is 0
         w_mine = np.where(hit, mine.weights[idx], 0.0)
         text = (w_mine[:, :k] * self._slot_weights[slots, :k]).sum(axis=1)
         common = hit[:, :k].sum(axis=1)
         chit = hit[:, k:]
         shared = chit.sum(axis=1)
-        kinds = np.where(chit, mine.kinds[np.maximum(idx[:, k:] - mine.terms, 0)] if mine.kinds.size else 0, -1)
-        event = (kinds >= _EVENT).sum(axis=1)
+        kinds = keys[:, k:] >> _KIND_SHIFT  # a concept's kind is part of its key
+        event = (chit & (kinds >= _EVENT)).sum(axis=1)
         concept = (w_mine[:, k:] ** 2).sum(axis=1) / ((mine.norm or 1.0) * self._slot_norm[slots])
         same_lang = self._slot_lang[slots] == ev.language
         # Two designators that differ (K2 vs K9) are two weapons: two events.
-        conflict = ((mine.kinds == _DESIGNATOR).any() & self._slot_desig[slots]
-                    & ~(kinds == _DESIGNATOR).any(axis=1))
+        conflict = (mine.designators & self._slot_desig[slots]
+                    & ~(chit & (kinds == _DESIGNATOR)).any(axis=1))
         strict = self.entity_features is not None
         # Words link when enough of them agree: two "Live updates" headlines are no story.
         by_text = (same_lang & (text >= self.text_threshold) & (common >= _MIN_COMMON_TERMS)
@@ -444,6 +447,8 @@ class StoryIndex:
         slots = values_a & _SLOT_MASK
         keep = (self._slot_serial[slots] == (values_a >> _SLOT_BITS)) & (
             np.abs(self._slot_stamp[slots] - stamp) <= self._story_s)
+        # One shared key is no link: a link needs two shared concepts or three shared words.
+        keep &= shared >= _MIN_SHARED_KEYS
         slots, shared = slots[keep], shared[keep]
         if slots.size > _MAX_CANDIDATES:  # the ones sharing the most keys
             slots = slots[np.argsort(-shared, kind="stable")[:_MAX_CANDIDATES]]
@@ -498,9 +503,11 @@ class StoryIndex:
     def _weigh(self, ev: _Evidence) -> _Weighed:
         terms_h, terms_w = self._weigh_terms(ev.term_counts)
         con_h, con_w, kinds = self._weigh_concepts(ev.concepts)
-        keys = np.concatenate([terms_h.astype(np.uint64), con_h.astype(np.uint64) | _CONCEPT_BIT])
-        return _Weighed(keys, np.concatenate([terms_w, con_w]), int(terms_h.size), kinds,
-                        float(np.sqrt((con_w**2).sum())))
+        con_keys = con_h.astype(np.uint64) | _CONCEPT_BIT | (kinds.astype(np.uint64) << _KIND_SHIFT)
+        order = np.argsort(con_keys)
+        keys = np.concatenate([terms_h.astype(np.uint64), con_keys[order]])
+        return _Weighed(keys, np.concatenate([terms_w, con_w[order]]), int(terms_h.size),
+                        bool((kinds == _DESIGNATOR).any()), float(np.sqrt((con_w**2).sum())))
 
     def _weigh_terms(self, counts: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """The `top_terms` heaviest terms by TF-IDF over the window, sorted by hash, L2-normed."""
@@ -591,7 +598,7 @@ class StoryIndex:
         self._slot_keys[slot, k : k + c] = mine.keys[t:]
         self._slot_weights[slot, k : k + c] = mine.weights[t:]
         self._slot_norm[slot] = mine.norm or 1.0
-        self._slot_desig[slot] = bool((mine.kinds == _DESIGNATOR).any())
+        self._slot_desig[slot] = mine.designators
         row.posted = array("Q", self._posting_keys(mine))
         value = (serial << _SLOT_BITS) | slot
         postings = self._postings

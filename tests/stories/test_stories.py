@@ -342,15 +342,16 @@ article_specs = st.lists(
 
 
 class ScanEverything(StoryIndex):
-    """The same decisions, with every live article in the story window as a candidate."""
+    """The same decisions, with every live article of the story window that shares two
+    posting keys with the article as a candidate, found by comparing with each one."""
 
     def _candidates(self, mine, stamp):  # type: ignore[no-untyped-def]
         import numpy as np
 
-        slots = np.array(sorted(row.slot for row in self._rows.values()), dtype=np.int64)
-        if slots.size == 0:
-            return slots
-        return slots[np.abs(self._slot_stamp[slots] - stamp) <= self._story_s]
+        wanted = set(self._posting_keys(mine))
+        slots = [row.slot for row in self._rows.values()
+                 if abs(row.stamp - stamp) <= self._story_s and len(wanted & set(row.posted)) >= 2]
+        return np.array(sorted(slots), dtype=np.int64)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
