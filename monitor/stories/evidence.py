@@ -71,6 +71,18 @@ def fingerprint(title: str, text: str, min_words: int) -> int:
     return _key("f", " ".join(words))
 
 
+# Outlet boilerplate around a headline: "Ukraine war: ... - BBC News", "... | Reuters".
+_TITLE_SUFFIX = re.compile(r"\s+[-|–—]\s+(?:\S+\s+){0,3}\S+\s*$")
+_TITLE_LABEL = re.compile(r"^\s*(?:[^\s:]+\s+){0,2}[^\s:]+:\s+(?=\S)")
+
+
+def headline_core(title: str) -> str:
+    """The title without an outlet's name after a dash or bar and a short section label
+    before a colon: boilerplate that links unrelated headlines of one outlet."""
+    core = _TITLE_LABEL.sub("", _TITLE_SUFFIX.sub("", title), count=1)
+    return core if len(core) >= len(title) // 3 else title
+
+
 def word_terms(text: str) -> dict[int, int]:
     """Counts of the word terms (32-bit CRCs) of a title or of the lead of a text."""
     if not text:

@@ -37,6 +37,7 @@ from monitor.models import DedupDecision
 from monitor.stories.evidence import (
     concept_key,
     fingerprint,
+    headline_core,
     identity_keys,
     text_features,
     word_terms,
@@ -326,7 +327,7 @@ class StoryIndex:
     # -- evidence --------------------------------------------------------------------
 
     def _evidence(self, item: DedupInput, now: datetime) -> _Evidence:
-        title, body = word_terms(item.title), word_terms(item.text)
+        title, body = word_terms(headline_core(item.title)), word_terms(item.text)
         counts = dict(body)
         for term, n in title.items():  # the title counts twice
             counts[term] = counts.get(term, 0) + 2 * n
