@@ -41,18 +41,21 @@ STORIES = ROOT / "seeds" / "stories"
 
 
 def written_set() -> list[dict]:
-    return [json.loads(line) for line in (STORIES / "written.jsonl").open(encoding="utf-8")]
+    with (STORIES / "written.jsonl").open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
 
 
 def real_set() -> list[dict] | None:
     if not (sample.DATA / "articles").is_dir():
         return None
-    groups = {json.loads(x)["id"]: json.loads(x)["group"] for x in (STORIES / "real-groups.jsonl").open()}
+    with (STORIES / "real-groups.jsonl").open(encoding="utf-8") as lines:
+        groups = {json.loads(x)["id"]: json.loads(x)["group"] for x in lines}
     held = sample.holdout_ids()
     rows = []
     for source in ("guardian", "bbc"):
-        for line in (sample.DATA / "articles" / sample.SOURCES[source][0]).open(encoding="utf-8"):
-            item = json.loads(line)
+        with (sample.DATA / "articles" / sample.SOURCES[source][0]).open(encoding="utf-8") as lines:
+            items = [json.loads(line) for line in lines]
+        for item in items:
             title = item.get("title") or ""
             if item["id"] in held or not (sample.NK.search(title) or sample.ARMS.search(title)):
                 continue
