@@ -6,7 +6,15 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.config import Config, channel_url_lines, check_topics, default_config, find_config_path, load_config
+from monitor.config import (
+    Config,
+    channel_url_lines,
+    check_topics,
+    default_config,
+    find_config_path,
+    load_config,
+    validate,
+)
 from monitor.errors import ConfigError, MonitorError, Problem, RulesError
 from monitor.pipeline import Pipeline, Scorer
 from monitor.relevance.rules import load_rules
@@ -29,11 +37,25 @@ class Runtime:
         self.store.close()
 
 
-def load_config_and_rules(config_path: str | None, rules_dir: str | None = None) -> tuple[Config, RuleSet]:
-    """Validate both; raise one ConfigError listing every problem of either.
+def load_checked(config_path: str | None, rules_dir: str | None = None) -> tuple[Config, RuleSet]:
+    """Config and rules validated as `monitor check` does (`validate(strict=True)`: schema,
+    secrets, feed URLs, channel URLs, rules, routes); raise one ConfigError listing every
+    problem of both, each with file and line.
 
-    `monitor check`, the daemon's start and its SIGHUP reload all come through here, so
-    a channel URL apprise cannot load is refused the same way as a bad rule file.
+    The daemon's start and its SIGHUP reload come through here, so a reload accepts
+    exactly what `monitor check` accepts."""
+    result = validate(config_path, rules_dir, strict=True)
+    if result.problems or result.config is None or result.ruleset is None:
+        raise result.error()
+    return result.config, result.ruleset
+
+
+def load_config_and_rules(config_path: str | None, rules_dir: str | None = None) -> tuple[Config, RuleSet]:
+    """Validate both, except the feed URLs; raise one ConfigError listing every problem of either.
+
+    For `monitor once` and library callers: a channel URL apprise cannot load is refused
+    the same way as a bad rule file. Problems in the config file stop before the rules
+    are read; `load_checked` reports both.
     """
     path = find_config_path(config_path)
     config = load_config(path) if path else default_config()

@@ -11,8 +11,9 @@ used from this thread):
 - watchdog: pings systemd only while the scheduler really runs jobs
 - maintain: hourly retention
 
-SIGHUP validates the new config and rules, then swaps them in; a bad file keeps the
-running set. SIGTERM/SIGINT stop taking new work, let in-flight jobs finish within a
+SIGHUP validates the new config and rules as `monitor check` does, then swaps them in; a
+bad file keeps the running set, logs every problem (an error line each, with file and line)
+and counts in `reload_failures_total`. SIGTERM/SIGINT stop taking new work, let in-flight jobs finish within a
 bound, and exit 0.
 """
 
@@ -28,9 +29,9 @@ from typing import Any
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.app import Runtime, load_config_and_rules, open_runtime
+from monitor.app import Runtime, load_checked, load_config_and_rules, open_runtime
 from monitor.delivery.outbox import Outbox
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError, RulesError
 from monitor.ingest.poller import Poller
 from monitor.ops import metrics, sdnotify
 from monitor.ops.healthserver import HealthServer, metrics_registry, parse_listen
@@ -50,12 +51,13 @@ class Daemon:
     def __init__(self, config_path: str | None, rules_dir: str | None) -> None:
         self.config_path = config_path
         self.rules_dir = rules_dir
-        config, ruleset = load_config_and_rules(config_path, rules_dir)
+        config, ruleset = load_checked(config_path, rules_dir)
         self.rt: Runtime = open_runtime(config, ruleset)
         self.poller = Poller(self.rt)
         self.outbox = Outbox(self.rt)
         self.stopping = asyncio.Event()
         self.misfires = 0
+        self.reload_failures = 0
         self.last_cycle: datetime | None = None
         self.started: datetime | None = None
         self._deliveries: dict[str, asyncio.Task[Any]] = {}  # channel -> its running drain
@@ -72,7 +74,8 @@ class Daemon:
         return self.poller.poll_errors_total
 
     def counters(self) -> ProcessCounters:
-        return ProcessCounters(self.polls_total, self.poll_errors_total, self.misfires, self.last_cycle, self.started)
+        return ProcessCounters(self.polls_total, self.poll_errors_total, self.misfires, self.last_cycle, self.started,
+                               reload_failures_total=self.reload_failures)
 
     def policy(self) -> DeadManPolicy:
         cfg = self.rt.config.model
@@ -156,13 +159,15 @@ class Daemon:
         return 0
 
     async def reload(self) -> None:
-        """Validate, then swap config and rules; on any problem keep running as before."""
+        """Validate as `monitor check` does, then swap config and rules; on any problem keep
+        running as before."""
         log.info("reload requested (SIGHUP)")
         try:
-            config, ruleset = load_config_and_rules(self.config_path, self.rules_dir)
+            config, ruleset = load_checked(self.config_path, self.rules_dir)
             new = open_runtime(config, ruleset)
         except MonitorError as e:
-            log.error("reload refused, keeping the running config and rules: %s", e)
+            self.reload_failures += 1
+            _log_refusal(e)
             return
         old = self.rt
         new.pipeline.index = old.pipeline.index  # story memory survives a reload
@@ -236,6 +241,20 @@ class Daemon:
                     article_id="", score=1.0, now=now, kind="ops",
                     payload={"title": ev.message, "snippet": ev.message, "source": "media-monitor", "url": "",
                              "terms": []})
+
+
+def _log_refusal(e: MonitorError) -> None:
+    """Every problem of a refused reload at error level, one line each with its file and line.
+
+    One line per problem, not one multi-line record (logging here is one line per event):
+    journald makes each line an entry of its own, and only the first would say ERROR and
+    name the reload."""
+    if not isinstance(e, ConfigError | RulesError):
+        log.error("reload refused, keeping the running config and rules: %s", e)
+        return
+    log.error("reload refused (%d problem(s)), keeping the running config and rules: %s", len(e.problems), e.summary)
+    for problem in e.problems:
+        log.error("reload refused: %s", problem)
 
 
 def run_daemon(config_path: str | None, rules_dir: str | None) -> int:

@@ -45,7 +45,7 @@ class MonitorError(Exception):
 class _ProblemsError(MonitorError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...], summary: str = "") -> None:
         self.problems = tuple(problems)
-        head = summary or f"{len(self.problems)} problem(s)"
+        head = self.summary = summary or f"{len(self.problems)} problem(s)"
         super().__init__(head + "".join(f"\n  {p}" for p in self.problems))
 
 

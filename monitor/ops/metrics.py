@@ -30,6 +30,7 @@ class ProcessCounters:
     scheduler_misfires_total: int = 0
     last_cycle: datetime | None = None  # end of the last completed poll cycle
     started: datetime | None = None  # when the scheduler started
+    reload_failures_total: int = 0  # SIGHUP reloads refused (the running config kept)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class MetricsSnapshot:
     feeds_failing: int
     scheduler_misfires_total: int
     last_cycle_age_seconds: float | None  # None before the first cycle
+    reload_failures_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,11 @@ def families(snapshot: MetricsSnapshot) -> list[Family]:
             "scheduler_misfires",
             "Scheduler runs missed since the daemon started.",
             s.scheduler_misfires_total,
+        ),
+        _counter(
+            "reload_failures",
+            "Reloads (SIGHUP) refused since the daemon started; the running config and rules were kept.",
+            s.reload_failures_total,
         ),
         _gauge(
             "last_cycle_age_seconds",

@@ -285,6 +285,7 @@ def snapshot(
         feeds_failing=feeds["failing"] or 0,
         scheduler_misfires_total=counters.scheduler_misfires_total,
         last_cycle_age_seconds=cycle_age(counters, now),
+        reload_failures_total=counters.reload_failures_total,
     )
 
 

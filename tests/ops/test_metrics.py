@@ -141,6 +141,17 @@ def test_unexpected_alert_state_is_still_exported() -> None:
     assert out.value("media_monitor_alerts", state="pending") == 0
 
 
+def test_refused_reloads_are_a_counter() -> None:
+    text = render(snap(reload_failures_total=2))
+    assert "# TYPE media_monitor_reload_failures_total counter" in text
+    assert parse(text).value("media_monitor_reload_failures_total") == 2
+    assert parse(render(snap())).value("media_monitor_reload_failures_total") == 0  # a true 0 before any
+
+
+def test_the_snapshot_carries_the_daemons_reload_failures(store: Store) -> None:
+    assert reports.snapshot(store, NOW, ProcessCounters(reload_failures_total=3)).reload_failures_total == 3
+
+
 def test_latency_needs_one_count_per_bucket() -> None:
     with pytest.raises(ValueError, match="bucket counts"):
         DeliveryLatency((1, 2), 2, 3.0)
