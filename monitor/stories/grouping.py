@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -221,8 +222,9 @@ class StoryIndex:
         self._keys: dict[int, int] = {}  # identity or words key -> serial
         self._postings: dict[int, list[int]] = {}
         self._posted = 0  # entries in the posting lists, dead ones included
-        self._term_df: dict[int, int] = {}
-        self._concept_df: dict[int, int] = {}
+        self._live_posted = 0  # entries of live rows
+        self._term_df: Counter[int] = Counter()
+        self._concept_df: Counter[int] = Counter()
         self._by_stamp: list[tuple[float, int]] = []  # heap: when rows fall behind the window
         self._late: list[int] = []  # heap of serials behind the window, kept for late arrivals
         self._stories: dict[str, _Story] = {}
@@ -289,7 +291,8 @@ class StoryIndex:
             if row is not None:
                 self._forget(row)
                 dropped += 1
-        if dropped and self._posted > 4 * (len(self._rows) + 256) * (self.top_terms // 2 + 16):
+        # Posting entries of forgotten rows go once they are as many as the live ones.
+        if dropped and self._posted > 2 * self._live_posted + 4096:
             self._compact_postings()
         return dropped
 
@@ -321,7 +324,7 @@ class StoryIndex:
     def sizes(self) -> dict[str, int]:
         """Sizes of the internal structures (for tests, benchmarks and `monitor status`)."""
         return {"articles": len(self._rows), "keys": len(self._keys), "postings": len(self._postings),
-                "posting_entries": self._posted, "stories": len(self._stories), "merged": len(self._parent),
+                "posting_entries": self._posted, "live_posting_entries": self._live_posted, "stories": len(self._stories), "merged": len(self._parent),
                 "slots": int(self._slot_serial.shape[0]), "late": len(self._late)}
 
     # -- evidence --------------------------------------------------------------------
@@ -442,17 +445,22 @@ class StoryIndex:
             values = postings.get(key)
             if values and len(values) <= common:
                 found.extend(values[-_POSTING_TAIL:])
-        if not found:
+        if len(found) < _MIN_SHARED_KEYS:
             return _NO_SLOTS
-        values_a, shared = np.unique(np.array(found, dtype=np.int64), return_counts=True)
+        # Counted in Python: usually a few hundred entries, of which a handful repeat.
+        counts = Counter(found)
+        repeated = [v for v, n in counts.items() if n >= _MIN_SHARED_KEYS]
+        if not repeated:
+            return _NO_SLOTS
+        repeated.sort()  # oldest first, whatever the order of the keys: ties break the same way
+        values_a = np.array(repeated, dtype=np.int64)
         slots = values_a & _SLOT_MASK
         keep = (self._slot_serial[slots] == (values_a >> _SLOT_BITS)) & (
             np.abs(self._slot_stamp[slots] - stamp) <= self._story_s)
-        # One shared key is no link: a link needs two shared concepts or three shared words.
-        keep &= shared >= _MIN_SHARED_KEYS
-        slots, shared = slots[keep], shared[keep]
-        if slots.size > _MAX_CANDIDATES:  # the ones sharing the most keys
-            slots = slots[np.argsort(-shared, kind="stable")[:_MAX_CANDIDATES]]
+        slots = slots[keep]
+        if slots.size > _MAX_CANDIDATES:  # the ones sharing the most keys, then the latest
+            shared = np.array([counts[v] for v in values_a[keep].tolist()])
+            slots = slots[np.lexsort((-values_a[keep], -shared))[:_MAX_CANDIDATES]]
         return slots
 
     def _posting_keys(self, mine: _Weighed) -> list[int]:
@@ -576,28 +584,22 @@ class StoryIndex:
         # Compact arrays, not tuples of ints: a row keeps ~100 term hashes for its whole life.
         row.terms = array("I", ev.term_counts)
         row.concepts = array("I", (mine.keys[mine.terms :] & _LOW32).tolist())
-        term_df, concept_df = self._term_df, self._concept_df
-        for t in row.terms:
-            term_df[t] = term_df.get(t, 0) + 1
-        for c in row.concepts:
-            concept_df[c] = concept_df.get(c, 0) + 1
+        self._term_df.update(row.terms)  # Counter.update counts in C
+        self._concept_df.update(row.concepts)
         self._rows[serial] = row
         self._slot_serial[slot] = serial
         self._slot_stamp[slot] = ev.stamp
         self._slot_lang[slot] = ev.language
         n = ev.sketch.size
-        self._slot_sketch[slot] = 0
-        self._slot_sketch[slot, :n] = ev.sketch
+        self._slot_sketch[slot] = np.concatenate([ev.sketch, np.zeros(_SKETCH - n, dtype=np.uint32)])
         self._slot_sketch_n[slot] = n
         # Terms in the first `top_terms` columns, concepts after; zeros pad both.
-        k, t = self.top_terms, mine.terms
-        c = mine.keys.size - t
-        self._slot_keys[slot] = 0
-        self._slot_weights[slot] = 0
-        self._slot_keys[slot, :t] = mine.keys[:t]
-        self._slot_weights[slot, :t] = mine.weights[:t]
-        self._slot_keys[slot, k : k + c] = mine.keys[t:]
-        self._slot_weights[slot, k : k + c] = mine.weights[t:]
+        pad_terms = np.zeros(self.top_terms - mine.terms, dtype=np.uint64)
+        pad_concepts = np.zeros(_MAX_CONCEPTS - (mine.keys.size - mine.terms), dtype=np.uint64)
+        self._slot_keys[slot] = np.concatenate([mine.keys[: mine.terms], pad_terms, mine.keys[mine.terms :],
+                                                pad_concepts])
+        self._slot_weights[slot] = np.concatenate([mine.weights[: mine.terms], pad_terms, mine.weights[mine.terms :],
+                                                   pad_concepts])
         self._slot_norm[slot] = mine.norm or 1.0
         self._slot_desig[slot] = mine.designators
         row.posted = array("Q", self._posting_keys(mine))
@@ -610,6 +612,7 @@ class StoryIndex:
             else:
                 listed.append(value)
         self._posted += len(row.posted)
+        self._live_posted += len(row.posted)
         heapq.heappush(self._by_stamp, (ev.stamp, serial))
         s = self._stories[story]
         s.articles += 1
@@ -621,21 +624,16 @@ class StoryIndex:
 
     def _forget(self, row: _Row) -> None:
         del self._rows[row.serial]
+        self._live_posted -= len(row.posted)
         for k in row.keys:
             if self._keys.get(k) == row.serial:
                 del self._keys[k]
+        # Counts that reach 0 stay until the next compaction (deleting each costs more).
+        term_df, concept_df = self._term_df, self._concept_df
         for t in row.terms:
-            left = self._term_df[t] - 1
-            if left:
-                self._term_df[t] = left
-            else:
-                del self._term_df[t]
+            term_df[t] -= 1
         for c in row.concepts:
-            left = self._concept_df[c] - 1
-            if left:
-                self._concept_df[c] = left
-            else:
-                del self._concept_df[c]
+            concept_df[c] -= 1
         self._slot_serial[row.slot] = -1
         self._free.append(row.slot)
         root = self._root(row.story)
@@ -674,6 +672,8 @@ class StoryIndex:
                 total += len(live)
         self._postings = kept
         self._posted = total
+        self._term_df = Counter({t: n for t, n in self._term_df.items() if n > 0})
+        self._concept_df = Counter({c: n for c, n in self._concept_df.items() if n > 0})
 
 
 def _seconds(moment: datetime) -> float:
