@@ -52,9 +52,11 @@ _MIN_COMMON_TERMS = 3
 _MAX_CONCEPTS = 32  # per article, the rarest in the window
 _SKETCH, _MIN_SKETCH = 32, 8  # bottom-k sketch of a text's terms; shorter texts are never near copies
 _POSTED_TERMS = 8  # an article is listed under its heaviest terms and its concepts
-_CONCEPT_BIT = np.uint64(1 << 32)  # concept keys live above term keys
+
 _LOW32 = np.uint64(0xFFFFFFFF)
-_KIND_SHIFT = np.uint64(33)
+_KIND_BITS = 33
+_KIND_SHIFT = np.uint64(_KIND_BITS)
+_CONCEPT_FLAG = 1 << 32  # concept keys live above term keys
 _ENTITY, _EVENT, _DESIGNATOR = 0, 1, 2  # kinds of concept
 _MERGE_SCORE = 0.45
 _POSTING_TAIL = 32  # of a long posting list only the latest arrivals are candidates
@@ -510,45 +512,32 @@ class StoryIndex:
     # -- weights ---------------------------------------------------------------------
 
     def _weigh(self, ev: _Evidence) -> _Weighed:
-        terms_h, terms_w = self._weigh_terms(ev.term_counts)
-        con_h, con_w, kinds = self._weigh_concepts(ev.concepts)
-        con_keys = con_h.astype(np.uint64) | _CONCEPT_BIT | (kinds.astype(np.uint64) << _KIND_SHIFT)
-        order = np.argsort(con_keys)
-        keys = np.concatenate([terms_h.astype(np.uint64), con_keys[order]])
-        return _Weighed(keys, np.concatenate([terms_w, con_w[order]]), int(terms_h.size),
-                        bool((kinds == _DESIGNATOR).any()), float(np.sqrt((con_w**2).sum())))
-
-    def _weigh_terms(self, counts: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """The `top_terms` heaviest terms by TF-IDF over the window, sorted by hash, L2-normed."""
-        if not counts:
-            return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.float32)
-        h = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        df = self._term_df
-        dfs = np.fromiter((df.get(t, 0) for t in counts), dtype=np.float32, count=len(counts))
-        w = (1.0 + np.log(tf)) * (np.log((len(self._rows) + 2) / (dfs + 1.0)) + 1.0)
-        if w.size > self.top_terms:
-            # Heaviest first; ties by hash, so the choice never depends on dict order.
-            order = np.lexsort((h, -w))[: self.top_terms]
-            h, w = h[order], w[order]
-        w = w / (float(np.sqrt((w**2).sum())) or 1.0)
-        order = np.argsort(h)
-        return h[order], w[order].astype(np.float32)
-
-    def _weigh_concepts(self, concepts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The concepts' keys (sorted), IDF weights and kinds; the `_MAX_CONCEPTS` rarest."""
-        keys: dict[int, tuple[float, int]] = {}
-        n = len(self._rows) + 2
-        df = self._concept_df
-        for c in concepts:
+        """TF-IDF over the window: the `top_terms` heaviest terms (L2-normed) and the
+        `_MAX_CONCEPTS` rarest concepts (IDF), keys sorted. Plain Python: an article has
+        a few dozen terms, too few for numpy to pay for its calls."""
+        log = math.log
+        log_n = log(len(self._rows) + 2)
+        df = self._term_df  # a Counter: 0 for an unseen term
+        terms = [((1.0 + log(c)) * (log_n - log(df[t] + 1) + 1.0), t) for t, c in ev.term_counts.items()]
+        if len(terms) > self.top_terms:
+            terms = heapq.nlargest(self.top_terms, terms)  # ties: the larger hash, never dict order
+        terms.sort(key=_second)
+        norm = math.sqrt(sum(w * w for w, _ in terms)) or 1.0
+        cdf = self._concept_df
+        entities = self._entity_keys
+        concepts = []
+        designators = False
+        for c in ev.concepts:
             k = concept_key(c)
-            kind = _DESIGNATOR if c[0] == "~" else _ENTITY if k in self._entity_keys else _EVENT
-            keys[k] = (math.log(n / (df.get(k, 0) + 1)) + 1.0, kind)
-        ranked = sorted(keys, key=lambda k: (-keys[k][0], k))[:_MAX_CONCEPTS] if len(keys) > _MAX_CONCEPTS else keys
-        h = np.array(sorted(ranked), dtype=np.uint32)
-        w = np.array([keys[k][0] for k in h.tolist()], dtype=np.float32)
-        kinds = np.array([keys[k][1] for k in h.tolist()], dtype=np.int8)
-        return h, w, kinds
+            kind = _DESIGNATOR if c[0] == "~" else _ENTITY if k in entities else _EVENT
+            designators |= kind == _DESIGNATOR
+            concepts.append((log_n - log(cdf[k] + 1) + 1.0, k | _CONCEPT_FLAG | kind << _KIND_BITS))
+        if len(concepts) > _MAX_CONCEPTS:
+            concepts = heapq.nlargest(_MAX_CONCEPTS, concepts)
+        concepts.sort(key=_second)
+        keys = np.array([t for _, t in terms] + [k for _, k in concepts], dtype=np.uint64)
+        weights = np.array([w / norm for w, _ in terms] + [w for w, _ in concepts], dtype=np.float32)
+        return _Weighed(keys, weights, len(terms), designators, math.sqrt(sum(w * w for w, _ in concepts)))
 
     # -- storage ---------------------------------------------------------------------
 
@@ -690,3 +679,7 @@ def _sketch(counts: dict[int, int]) -> np.ndarray:
     if h.size > _SKETCH:
         h = np.partition(h, _SKETCH - 1)[:_SKETCH]
     return np.sort(h)
+
+
+def _second(pair: tuple[float, int]) -> int:
+    return pair[1]
