@@ -53,7 +53,7 @@ _MAX_CONCEPTS = 32  # per article, the rarest in the window
 _SKETCH, _MIN_SKETCH = 32, 8  # bottom-k sketch of a text's terms; shorter texts are never near copies
 _POSTED_TERMS = 8  # an article is listed under its heaviest terms and its concepts
 
-_LOW32 = np.uint64(0xFFFFFFFF)
+_LOW_BITS = 0xFFFFFFFF
 _KIND_BITS = 33
 _KIND_SHIFT = np.uint64(_KIND_BITS)
 _CONCEPT_FLAG = 1 << 32  # concept keys live above term keys
@@ -149,7 +149,7 @@ class _Row:
 class _Evidence:
     identity: tuple[int, int, int]
     words_key: int  # title and text
-    sketch: np.ndarray  # the text's `_SKETCH` smallest term hashes, sorted: a copy has the same
+    sketch: tuple[int, ...]  # the text's `_SKETCH` smallest term hashes, sorted: a copy has the same
     stamp: float
     language: int
     term_counts: dict[int, int]  # title twice, lead once
@@ -166,6 +166,8 @@ class _Weighed:
     terms: int  # how many of `keys` are terms (the first ones)
     designators: bool  # names a weapon designator (K2, Su-57)
     norm: float  # L2 norm of the concept weights
+    posting: tuple[int, ...]  # keys it is listed under: its heaviest terms and its concepts
+    concept_crcs: tuple[int, ...]  # for the concepts' document frequencies
 
 
 class StoryIndex:
@@ -413,12 +415,13 @@ class StoryIndex:
         order = np.argsort(-score, kind="stable")
         near = None
         copies = linked & same_lang
-        if ev.sketch.size >= _MIN_SKETCH and copies.any():
+        if len(ev.sketch) >= _MIN_SKETCH and copies.any():
+            sketch = np.array(ev.sketch, dtype=np.uint32)
             # Near copy: most of the text's sketch is the other's (the title may differ).
             rows = self._slot_sketch[slots]
-            at = np.minimum(np.searchsorted(ev.sketch, rows), ev.sketch.size - 1)
-            overlap = ((ev.sketch[at] == rows) & (rows != 0)).sum(axis=1)
-            size = np.minimum(self._slot_sketch_n[slots], ev.sketch.size)
+            at = np.minimum(np.searchsorted(sketch, rows), sketch.size - 1)
+            overlap = ((sketch[at] == rows) & (rows != 0)).sum(axis=1)
+            size = np.minimum(self._slot_sketch_n[slots], sketch.size)
             copies &= (size >= _MIN_SKETCH) & (overlap >= self.near_threshold * np.maximum(size, 1))
         else:
             copies = np.zeros_like(linked)
@@ -443,7 +446,7 @@ class StoryIndex:
         # A key listed by more than `_COMMON_SHARE` of the window (a country, "weapons")
         # finds no story on its own; rarer keys of the same article do.
         common = max(_COMMON_MIN, _COMMON_SHARE * len(self._rows))
-        for key in self._posting_keys(mine):
+        for key in mine.posting:
             values = postings.get(key)
             if values and len(values) <= common:
                 found.extend(values[-_POSTING_TAIL:])
@@ -464,12 +467,6 @@ class StoryIndex:
             shared = np.array([counts[v] for v in values_a[keep].tolist()])
             slots = slots[np.lexsort((-values_a[keep], -shared))[:_MAX_CANDIDATES]]
         return slots
-
-    def _posting_keys(self, mine: _Weighed) -> list[int]:
-        """The article's heaviest terms and all its concepts."""
-        terms = mine.keys[: mine.terms]
-        heaviest = terms[np.argsort(-mine.weights[: mine.terms], kind="stable")[:_POSTED_TERMS]]
-        return [*heaviest.tolist(), *mine.keys[mine.terms :].tolist()]
 
     def _merge(self, roots: list[str]) -> tuple[str, tuple[str, ...]]:
         """Merge linked stories into the oldest; returns (survivor, absorbed)."""
@@ -537,7 +534,10 @@ class StoryIndex:
         concepts.sort(key=_second)
         keys = np.array([t for _, t in terms] + [k for _, k in concepts], dtype=np.uint64)
         weights = np.array([w / norm for w, _ in terms] + [w for w, _ in concepts], dtype=np.float32)
-        return _Weighed(keys, weights, len(terms), designators, math.sqrt(sum(w * w for w, _ in concepts)))
+        heaviest = heapq.nlargest(_POSTED_TERMS, terms) if len(terms) > _POSTED_TERMS else terms
+        return _Weighed(keys, weights, len(terms), designators, math.sqrt(sum(w * w for w, _ in concepts)),
+                        posting=(*(t for _, t in heaviest), *(k for _, k in concepts)),
+                        concept_crcs=tuple(k & _LOW_BITS for _, k in concepts))
 
     # -- storage ---------------------------------------------------------------------
 
@@ -572,15 +572,15 @@ class StoryIndex:
             self._keys[k] = serial
         # Compact arrays, not tuples of ints: a row keeps ~100 term hashes for its whole life.
         row.terms = array("I", ev.term_counts)
-        row.concepts = array("I", (mine.keys[mine.terms :] & _LOW32).tolist())
+        row.concepts = array("I", mine.concept_crcs)
         self._term_df.update(row.terms)  # Counter.update counts in C
         self._concept_df.update(row.concepts)
         self._rows[serial] = row
         self._slot_serial[slot] = serial
         self._slot_stamp[slot] = ev.stamp
         self._slot_lang[slot] = ev.language
-        n = ev.sketch.size
-        self._slot_sketch[slot] = np.concatenate([ev.sketch, np.zeros(_SKETCH - n, dtype=np.uint32)])
+        n = len(ev.sketch)
+        self._slot_sketch[slot] = ev.sketch + (0,) * (_SKETCH - n)
         self._slot_sketch_n[slot] = n
         # Terms in the first `top_terms` columns, concepts after; zeros pad both.
         pad_terms = np.zeros(self.top_terms - mine.terms, dtype=np.uint64)
@@ -591,7 +591,7 @@ class StoryIndex:
                                                    pad_concepts])
         self._slot_norm[slot] = mine.norm or 1.0
         self._slot_desig[slot] = mine.designators
-        row.posted = array("Q", self._posting_keys(mine))
+        row.posted = array("Q", mine.posting)
         value = (serial << _SLOT_BITS) | slot
         postings = self._postings
         for key in row.posted:
@@ -671,14 +671,9 @@ def _seconds(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds()
 
 
-def _sketch(counts: dict[int, int]) -> np.ndarray:
+def _sketch(counts: dict[int, int]) -> tuple[int, ...]:
     """The `_SKETCH` smallest term hashes of a text, sorted (a bottom-k sketch of its terms)."""
-    if not counts:
-        return np.zeros(0, dtype=np.uint32)
-    h = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
-    if h.size > _SKETCH:
-        h = np.partition(h, _SKETCH - 1)[:_SKETCH]
-    return np.sort(h)
+    return tuple(heapq.nsmallest(_SKETCH, counts) if len(counts) > _SKETCH else sorted(counts))
 
 
 def _second(pair: tuple[float, int]) -> int:

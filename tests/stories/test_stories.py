@@ -348,7 +348,7 @@ class ScanEverything(StoryIndex):
     def _candidates(self, mine, stamp):  # type: ignore[no-untyped-def]
         import numpy as np
 
-        wanted = set(self._posting_keys(mine))
+        wanted = set(mine.posting)
         slots = [row.slot for row in self._rows.values()
                  if abs(row.stamp - stamp) <= self._story_s and len(wanted & set(row.posted)) >= 2]
         return np.array(sorted(slots), dtype=np.int64)
