@@ -178,4 +178,6 @@ def _latin(word: str) -> str:
 
 
 def concept_key(concept: str) -> int:
-    return _crc(concept)
+    """32-bit key of a concept, apart from the term keys: the group "russia" is not the
+    word "russia" (a concept and a term compared as one would add their weights)."""
+    return _crc("\x1f" + concept)

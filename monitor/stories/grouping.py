@@ -50,17 +50,17 @@ _SLOT_BITS = 22  # posting value = serial << _SLOT_BITS | slot
 _SLOT_MASK = (1 << _SLOT_BITS) - 1
 _MIN_COMMON_TERMS = 3
 _MAX_CONCEPTS = 32  # per article, the rarest in the window
-_SKETCH, _MIN_SKETCH = 32, 8  # bottom-k sketch of a text's terms; shorter texts are never near copies
+_SKETCH, _MIN_SKETCH = 16, 8  # bottom-k sketch of a text's terms; shorter texts are never near copies
 _POSTED_TERMS = 8  # an article is listed under its heaviest terms and its concepts
 
-_LOW_BITS = 0xFFFFFFFF
-_KIND_BITS = 33
-_KIND_SHIFT = np.uint64(_KIND_BITS)
-_CONCEPT_FLAG = 1 << 32  # concept keys live above term keys
+_KIND_BITS = 30
+_KIND_SHIFT = np.uint32(_KIND_BITS)
+_CRC_BITS = (1 << _KIND_BITS) - 1
 _ENTITY, _EVENT, _DESIGNATOR = 0, 1, 2  # kinds of concept
 _MERGE_SCORE = 0.45
 _POSTING_TAIL = 32  # of a long posting list only the latest arrivals are candidates
-_COMMON_SHARE, _COMMON_MIN = 0.05, 50
+# A key listed by more than 5% of the window, or by 500 articles, tells no story apart.
+_COMMON_SHARE, _COMMON_MIN, _COMMON_MAX = 0.05, 50, 500
 _NO_SLOTS = np.empty(0, dtype=np.int64)
 _MIN_SHARED_KEYS = 2
 _MAX_CANDIDATES = 32  # compared in full: those sharing the most posting keys
@@ -158,12 +158,14 @@ class _Evidence:
 
 @dataclass(frozen=True)
 class _Weighed:
-    """An article's keys, sorted: its `top_terms` heaviest terms, then its concepts (above
-    2**32, their kind in the key), with weights."""
+    """An article's weighed keys: its `top_terms` heaviest terms (CRC, L2-normed TF-IDF)
+    and its concepts (kind in the top 2 bits, IDF), each sorted; `keys`/`weights` hold both,
+    sorted together, for lookups."""
 
-    keys: np.ndarray  # uint64: term CRC, or 1 << 32 | kind << 33 | concept CRC
-    weights: np.ndarray  # float32; terms L2-normed, concepts IDF
-    terms: int  # how many of `keys` are terms (the first ones)
+    keys: np.ndarray  # uint32, terms and concepts
+    weights: np.ndarray  # float32, aligned with `keys`
+    row_keys: np.ndarray  # uint32, the slot layout: terms, zeros, concepts, zeros
+    row_weights: np.ndarray  # float16, aligned with `row_keys`
     designators: bool  # names a weapon designator (K2, Su-57)
     norm: float  # L2 norm of the concept weights
     posting: tuple[int, ...]  # keys it is listed under: its heaviest terms and its concepts
@@ -245,8 +247,8 @@ class StoryIndex:
         self._slot_sketch_n = np.zeros(cap, dtype=np.int16)
         self._slot_norm = np.ones(cap, dtype=np.float32)
         self._slot_desig = np.zeros(cap, dtype=bool)
-        self._slot_keys = np.zeros((cap, width), dtype=np.uint64)
-        self._slot_weights = np.zeros((cap, width), dtype=np.float32)
+        self._slot_keys = np.zeros((cap, width), dtype=np.uint32)
+        self._slot_weights = np.zeros((cap, width), dtype=np.float16)  # enough for thresholds of 0.05
 
     # -- public ----------------------------------------------------------------------
 
@@ -388,7 +390,7 @@ class StoryIndex:
         np.minimum(idx, mine.keys.size - 1, out=idx)
         hit = mine.keys[idx] == keys  # padding (0) never matches: no key is 0
         w_mine = np.where(hit, mine.weights[idx], 0.0)
-        text = (w_mine[:, :k] * self._slot_weights[slots, :k]).sum(axis=1)
+        text = (w_mine[:, :k] * self._slot_weights[slots, :k]).sum(axis=1, dtype=np.float32)
         common = hit[:, :k].sum(axis=1)
         chit = hit[:, k:]
         shared = chit.sum(axis=1)
@@ -443,9 +445,9 @@ class StoryIndex:
         """Slots of live rows that share a posting key and lie within the story window."""
         found: list[int] = []
         postings = self._postings
-        # A key listed by more than `_COMMON_SHARE` of the window (a country, "weapons")
-        # finds no story on its own; rarer keys of the same article do.
-        common = max(_COMMON_MIN, _COMMON_SHARE * len(self._rows))
+        # A key listed by many articles of the window (a country, "weapons") finds no story
+        # on its own; rarer keys of the same article do.
+        common = min(_COMMON_MAX, max(_COMMON_MIN, _COMMON_SHARE * len(self._rows)))
         for key in mine.posting:
             values = postings.get(key)
             if values and len(values) <= common:
@@ -528,16 +530,24 @@ class StoryIndex:
             k = concept_key(c)
             kind = _DESIGNATOR if c[0] == "~" else _ENTITY if k in entities else _EVENT
             designators |= kind == _DESIGNATOR
-            concepts.append((log_n - log(cdf[k] + 1) + 1.0, k | _CONCEPT_FLAG | kind << _KIND_BITS))
+            # The kind replaces the top 2 bits of the CRC: one 32-bit key per concept.
+            concepts.append((log_n - log(cdf[k] + 1) + 1.0, ((k & _CRC_BITS) | kind << _KIND_BITS) or 1, k))
         if len(concepts) > _MAX_CONCEPTS:
             concepts = heapq.nlargest(_MAX_CONCEPTS, concepts)
         concepts.sort(key=_second)
-        keys = np.array([t for _, t in terms] + [k for _, k in concepts], dtype=np.uint64)
-        weights = np.array([w / norm for w, _ in terms] + [w for w, _ in concepts], dtype=np.float32)
+        pad_terms = [0] * (self.top_terms - len(terms))
+        pad_concepts = [0] * (_MAX_CONCEPTS - len(concepts))
+        row_keys = np.array([t for _, t in terms] + pad_terms + [k for _, k, _ in concepts] + pad_concepts,
+                            dtype=np.uint32)
+        row_weights = np.array([w / norm for w, _ in terms] + pad_terms + [w for w, _, _ in concepts]
+                               + pad_concepts, dtype=np.float32)
+        used = row_keys != 0
+        order = np.argsort(row_keys[used])
         heaviest = heapq.nlargest(_POSTED_TERMS, terms) if len(terms) > _POSTED_TERMS else terms
-        return _Weighed(keys, weights, len(terms), designators, math.sqrt(sum(w * w for w, _ in concepts)),
-                        posting=(*(t for _, t in heaviest), *(k for _, k in concepts)),
-                        concept_crcs=tuple(k & _LOW_BITS for _, k in concepts))
+        return _Weighed(row_keys[used][order], row_weights[used][order], row_keys, row_weights.astype(np.float16),
+                        designators, math.sqrt(sum(w * w for w, _, _ in concepts)),
+                        posting=(*(t for _, t in heaviest), *(k for _, k, _ in concepts)),
+                        concept_crcs=tuple(crc for _, _, crc in concepts))
 
     # -- storage ---------------------------------------------------------------------
 
@@ -583,12 +593,8 @@ class StoryIndex:
         self._slot_sketch[slot] = ev.sketch + (0,) * (_SKETCH - n)
         self._slot_sketch_n[slot] = n
         # Terms in the first `top_terms` columns, concepts after; zeros pad both.
-        pad_terms = np.zeros(self.top_terms - mine.terms, dtype=np.uint64)
-        pad_concepts = np.zeros(_MAX_CONCEPTS - (mine.keys.size - mine.terms), dtype=np.uint64)
-        self._slot_keys[slot] = np.concatenate([mine.keys[: mine.terms], pad_terms, mine.keys[mine.terms :],
-                                                pad_concepts])
-        self._slot_weights[slot] = np.concatenate([mine.weights[: mine.terms], pad_terms, mine.weights[mine.terms :],
-                                                   pad_concepts])
+        self._slot_keys[slot] = mine.row_keys
+        self._slot_weights[slot] = mine.row_weights
         self._slot_norm[slot] = mine.norm or 1.0
         self._slot_desig[slot] = mine.designators
         row.posted = array("Q", mine.posting)
@@ -640,12 +646,13 @@ class StoryIndex:
         used = len(self._rows)
         cap = self._slot_serial.shape[0]
         if used >= cap:
-            if 2 * cap > _SLOT_MASK:
+            grow = cap // 2  # by half: at 100,000 articles a doubling would waste ~20 MB
+            if cap + grow > _SLOT_MASK:
                 raise OverflowError("story index is full")
             for name in ("_slot_serial", "_slot_stamp", "_slot_lang", "_slot_sketch", "_slot_sketch_n", "_slot_norm",
                          "_slot_desig", "_slot_keys", "_slot_weights"):
                 old = getattr(self, name)
-                setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
+                setattr(self, name, np.concatenate([old, np.zeros((grow, *old.shape[1:]), dtype=old.dtype)]))
             self._slot_serial[cap:] = -1
         return used
 
