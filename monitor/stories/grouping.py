@@ -63,6 +63,7 @@ _POSTING_TAIL = 32  # of a long posting list only the latest arrivals are candid
 _COMMON_SHARE, _COMMON_MIN, _COMMON_MAX = 0.05, 50, 500
 _NO_SLOTS = np.empty(0, dtype=np.int64)
 _MIN_SHARED_KEYS = 2
+_CANDIDATE_BUDGET = 256
 _MAX_CANDIDATES = 32  # compared in full: those sharing the most posting keys
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -218,6 +219,7 @@ class StoryIndex:
         self.late_keep = late_keep
         self.top_terms = top_terms
         self.min_fingerprint_words = min_fingerprint_words
+        self.candidate_budget = _CANDIDATE_BUDGET  # posting entries read per article
         self._window_s = window.total_seconds()
         self._story_s = story_window.total_seconds()
         self._entity_keys = frozenset(concept_key(f) for f in entity_features or ())
@@ -448,10 +450,13 @@ class StoryIndex:
         # A key listed by many articles of the window (a country, "weapons") finds no story
         # on its own; rarer keys of the same article do.
         common = min(_COMMON_MAX, max(_COMMON_MIN, _COMMON_SHARE * len(self._rows)))
-        for key in mine.posting:
-            values = postings.get(key)
-            if values and len(values) <= common:
-                found.extend(values[-_POSTING_TAIL:])
+        lists = [values for values in map(postings.get, mine.posting) if values and len(values) <= common]
+        # Rarest keys first, up to a budget: the cost per article stays flat as the window grows.
+        lists.sort(key=len)
+        for values in lists:
+            found.extend(values[-_POSTING_TAIL:])
+            if len(found) >= self.candidate_budget:
+                break
         if len(found) < _MIN_SHARED_KEYS:
             return _NO_SLOTS
         # Counted in Python: usually a few hundred entries, of which a handful repeat.
