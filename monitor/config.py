@@ -91,7 +91,7 @@ class DedupSection(_Strict):
     near_threshold: float = Field(0.8, gt=0, le=1)
     escalation_outlets: int = Field(5, ge=1, description="A story this many new outlets join ...")
     escalation_minutes: int = Field(60, ge=1, description="... within this many minutes earns a follow-up message.")
-    prepare_worker: bool = Field(False, description="Ignored: the second process was removed (one process is fast enough).")
+    prepare_worker: bool = Field(False, description="Ignored: story grouping runs in the daemon's process (the second process was removed).")
 
 
 class HealthSection(_Strict):
