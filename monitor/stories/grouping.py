@@ -65,7 +65,6 @@ _NO_SLOTS = np.empty(0, dtype=np.int64)
 _MIN_SHARED_KEYS = 2
 _CANDIDATE_BUDGET = 256
 _MAX_CANDIDATES = 32  # compared in full: those sharing the most posting keys
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -678,9 +677,8 @@ class StoryIndex:
 
 
 def _seconds(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH).total_seconds()
+    """Seconds since 1970 (a naive time is UTC)."""
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _sketch(counts: dict[int, int]) -> tuple[int, ...]:
