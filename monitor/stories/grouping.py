@@ -520,13 +520,13 @@ class StoryIndex:
         a few dozen terms, too few for numpy to pay for its calls."""
         log = math.log
         log_n = log(len(self._rows) + 2)
-        df = self._term_df  # a Counter: 0 for an unseen term
-        terms = [((1.0 + log(c)) * (log_n - log(df[t] + 1) + 1.0), t) for t, c in ev.term_counts.items()]
+        df = self._term_df.get  # dict.get, not Counter's slower missing-key path
+        terms = [((1.0 + log(c)) * (log_n - log(df(t, 0) + 1) + 1.0), t) for t, c in ev.term_counts.items()]
         if len(terms) > self.top_terms:
             terms = heapq.nlargest(self.top_terms, terms)  # ties: the larger hash, never dict order
         terms.sort(key=_second)
         norm = math.sqrt(sum(w * w for w, _ in terms)) or 1.0
-        cdf = self._concept_df
+        cdf = self._concept_df.get
         entities = self._entity_keys
         concepts = []
         designators = False
@@ -535,20 +535,20 @@ class StoryIndex:
             kind = _DESIGNATOR if c[0] == "~" else _ENTITY if k in entities else _EVENT
             designators |= kind == _DESIGNATOR
             # The kind replaces the top 2 bits of the CRC: one 32-bit key per concept.
-            concepts.append((log_n - log(cdf[k] + 1) + 1.0, ((k & _CRC_BITS) | kind << _KIND_BITS) or 1, k))
+            concepts.append((log_n - log(cdf(k, 0) + 1) + 1.0, ((k & _CRC_BITS) | kind << _KIND_BITS) or 1, k))
         if len(concepts) > _MAX_CONCEPTS:
             concepts = heapq.nlargest(_MAX_CONCEPTS, concepts)
         concepts.sort(key=_second)
         pad_terms = [0] * (self.top_terms - len(terms))
         pad_concepts = [0] * (_MAX_CONCEPTS - len(concepts))
-        row_keys = np.array([t for _, t in terms] + pad_terms + [k for _, k, _ in concepts] + pad_concepts,
-                            dtype=np.uint32)
-        row_weights = np.array([w / norm for w, _ in terms] + pad_terms + [w for w, _, _ in concepts]
-                               + pad_concepts, dtype=np.float32)
-        used = row_keys != 0
-        order = np.argsort(row_keys[used])
+        term_keys, term_weights = [t for _, t in terms], [w / norm for w, _ in terms]
+        concept_keys, concept_weights = [k for _, k, _ in concepts], [w for w, _, _ in concepts]
+        row_keys = np.array(term_keys + pad_terms + concept_keys + pad_concepts, dtype=np.uint32)
+        row_weights = np.array(term_weights + pad_terms + concept_weights + pad_concepts, dtype=np.float32)
+        merged = sorted(zip(term_keys + concept_keys, term_weights + concept_weights, strict=True))
         heaviest = heapq.nlargest(_POSTED_TERMS, terms) if len(terms) > _POSTED_TERMS else terms
-        return _Weighed(row_keys[used][order], row_weights[used][order], row_keys, row_weights,
+        return _Weighed(np.array([k for k, _ in merged], dtype=np.uint32),
+                        np.array([w for _, w in merged], dtype=np.float32), row_keys, row_weights,
                         designators, math.sqrt(sum(w * w for w, _, _ in concepts)),
                         posting=(*(t for _, t in heaviest), *(k for _, k, _ in concepts)),
                         concept_crcs=tuple(crc for _, _, crc in concepts))
