@@ -33,7 +33,6 @@ class Runtime:
     pipeline: Pipeline
 
     def close(self) -> None:
-        self.pipeline.close()
         self.store.close()
 
 

@@ -208,8 +208,8 @@ class Daemon:
     def _delivered(self, channel: str, task: asyncio.Task[Any]) -> None:
         if self._deliveries.get(channel) is task:
             del self._deliveries[channel]
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None:
             log.error("delivery to channel %s failed: %s", channel, exc, exc_info=exc)
 
     async def watchdog_job(self) -> None:

@@ -120,9 +120,6 @@ class Pipeline:
                                           near_threshold=d.near_threshold,
                                           entity_features=entity_groups(scorer.ruleset))
 
-    def close(self) -> None:
-        """Nothing to release (kept so callers need not know)."""
-
     def warm_up(self, store: Store, now: datetime) -> int:
         """After a restart, rebuild the story window from stored articles (oldest first)."""
         n = 0

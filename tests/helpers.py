@@ -39,6 +39,17 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+ZEBRA_RULE = "name: alpha\nquery: 'zebra'\nthreshold: 0.1\n"  # one tiny topic: the word zebra
+
+
+def zebra_rules(tmp_path: Path) -> Path:
+    """A rules folder in tmp_path holding `ZEBRA_RULE` as alpha.yaml."""
+    rules = tmp_path / "rules"
+    rules.mkdir(exist_ok=True)
+    (rules / "alpha.yaml").write_text(ZEBRA_RULE, encoding="utf-8")
+    return rules
+
+
 def demo_config(tmp_path: Path, *, extra: str = "") -> Path:
     """config.example.toml made self-contained in tmp_path.
 

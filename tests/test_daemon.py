@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from helpers import MONITOR, ROOT
+from helpers import MONITOR, ROOT, zebra_rules
 
 from monitor.state.store import Store
 
@@ -227,13 +227,6 @@ topic = "*"
 channels = {json.dumps(list(channels))}
 """, encoding="utf-8")
     return cfg
-
-
-def zebra_rules(tmp_path: Path) -> Path:
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "alpha.yaml").write_text("name: alpha\nquery: 'zebra'\nthreshold: 0.1\n", encoding="utf-8")
-    return rules
 
 
 def test_an_alert_from_a_fast_feed_is_delivered_while_a_slow_feed_is_still_dripping(tmp_path: Path) -> None:

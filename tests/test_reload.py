@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import ZEBRA_RULE
 
 from monitor.daemon import Daemon
 
-GOOD_RULE = "name: alpha\nquery: 'zebra'\nthreshold: 0.1\n"
+GOOD_RULE = ZEBRA_RULE
 BAD_RULE = "name: beta\nquery: '@missing AND'\n"  # line 2: an undefined group and a dangling AND
 HOOK = "json://127.0.0.1:9/hook"  # apprise loads it; nothing is sent (no delivery job runs here)
 

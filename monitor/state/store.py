@@ -314,10 +314,10 @@ class Store:
         """
         if absorbed == into:
             return
-        cut = len(absorbed) + 1
+        prefix = absorbed + "|"  # keys are "story|topic|channel|kind"
         self.db.execute("UPDATE OR IGNORE alerts SET dedup_key = ? || substr(dedup_key, ?) "
-                        "WHERE story = ? AND dedup_key LIKE ? ESCAPE '\\'",
-                        [into, cut, absorbed, _like_prefix(absorbed) + "|%"])
+                        "WHERE story = ? AND substr(dedup_key, 1, ?) = ?",
+                        [into + "|", len(prefix) + 1, absorbed, len(prefix), prefix])
         self.db.execute("UPDATE alerts SET story = ? WHERE story = ?", [into, absorbed])
         self.db.execute("UPDATE articles SET story = ? WHERE story = ?", [into, absorbed])
         self.db.execute(
@@ -371,14 +371,10 @@ class Store:
             "SELECT DISTINCT topic, channel FROM alerts WHERE story = ? AND kind = 'article'", [story])]
 
     def due_alerts(self, now: datetime, limit: int = 500, *, channel: str | None = None) -> list[Alert]:
-        if channel is not None:
-            rows = self.db.query(
-                "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? AND channel = ? "
-                "ORDER BY next_attempt, id LIMIT ?", [ts(now), channel, limit])
-        else:
-            rows = self.db.query(
-                "SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ? "
-                "ORDER BY next_attempt, id LIMIT ?", [ts(now), limit])
+        only = " AND channel = ?" if channel is not None else ""
+        rows = self.db.query(
+            f"SELECT * FROM alerts WHERE state IN ('pending', 'failed') AND next_attempt <= ?{only} "
+            "ORDER BY next_attempt, id LIMIT ?", [ts(now), *([channel] if channel is not None else []), limit])
         return [_alert(r) for r in rows]
 
     def due_alert_channels(self, now: datetime) -> list[str]:
@@ -494,8 +490,3 @@ def _alert(r: dict[str, Any]) -> Alert:
         next_attempt=parse_ts(r["next_attempt"]),  # type: ignore[arg-type]
         last_error=r["last_error"], kind=r["kind"], payload=json.loads(r["payload"] or "{}"),
     )
-
-
-def _like_prefix(text: str) -> str:
-    """`text` as a literal LIKE pattern (escape character backslash)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -321,10 +321,6 @@ class StoryIndex:
         since = now - timedelta(minutes=within)
         return sum(1 for first in story.outlets.values() if since < first <= now) >= new_outlets
 
-    def story_of(self, story_id: str) -> str:
-        """The story `story_id` is now part of (itself unless it was merged)."""
-        return self._root(story_id)
-
     def __len__(self) -> int:
         return len(self._rows)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import MONITOR, ROOT
+from helpers import MONITOR, ROOT, zebra_rules
 from receivers import WebhookReceiver
 
 from monitor.app import load_config_and_rules
@@ -38,9 +38,7 @@ def webhook() -> Iterator[WebhookReceiver]:
 
 
 def write_config(tmp_path: Path, channels: dict[str, str], *, route_topic: str = "*") -> Path:
-    rules = tmp_path / "rules"
-    rules.mkdir(exist_ok=True)
-    (rules / "alpha.yaml").write_text("name: alpha\nquery: 'zebra'\nthreshold: 0.1\n", encoding="utf-8")
+    rules = zebra_rules(tmp_path)
     blocks = "".join(f'[channels.{name}]\nurl = "{url}"\ngroup_wait = 0\n\n' for name, url in channels.items())
     cfg = tmp_path / "config.toml"
     cfg.write_text(f"""[monitor]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import run_cli, write_jsonl
+from helpers import run_cli, write_jsonl, zebra_rules
 from receivers import SmtpReceiver, WebhookReceiver
 
 from monitor.app import Runtime, load_config_and_rules, open_runtime
@@ -45,9 +45,7 @@ def write_config(tmp_path: Path, channels: dict[str, str], *, delivery: str = ""
                  rules: Path | None = None) -> Path:
     """A config with one tiny topic (`alpha`: the word zebra) routed to every channel."""
     if rules is None:
-        rules = tmp_path / "rules"
-        rules.mkdir(exist_ok=True)
-        (rules / "alpha.yaml").write_text("name: alpha\nquery: 'zebra'\nthreshold: 0.1\n", encoding="utf-8")
+        rules = zebra_rules(tmp_path)
     blocks = "".join(f'[channels.{name}]\nurl = "{url}"\ngroup_wait = 0\nrate_limit = "1000/min"\n'
                      f"{channel_extra if name.endswith('mail') else ''}\n" for name, url in channels.items())
     cfg = tmp_path / "config.toml"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from feedservers import Answer, Drip, FeedHost, rss
-from helpers import closed_port
+from helpers import closed_port, zebra_rules
 
 from monitor.app import Runtime, load_config_and_rules, open_runtime
 from monitor.ingest.poller import Poller, interleave_by_host
@@ -32,9 +32,7 @@ def host() -> Any:
 
 
 def runtime(tmp_path: Path, feeds: list[tuple[str, float | None]], polling: str = "") -> Runtime:
-    rules = tmp_path / "rules"
-    rules.mkdir(exist_ok=True)
-    (rules / "alpha.yaml").write_text("name: alpha\nquery: 'zebra'\nthreshold: 0.1\n", encoding="utf-8")
+    rules = zebra_rules(tmp_path)
     listed = "".join(f'[[feeds]]\nurl = "{u}"\n' + (f"interval = {iv}\n" if iv else "") for u, iv in feeds)
     cfg = tmp_path / "config.toml"
     cfg.write_text(f"""
