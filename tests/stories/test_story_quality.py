@@ -36,7 +36,7 @@ def test_written_story_set_meets_the_targets_in_any_order() -> None:
 def test_real_headline_groups_keep_their_measured_floor() -> None:
     rows = story_quality.real_set()
     if rows is None:
-        pytest.skip("../shared/data is not present")
+        pytest.skip("../shared/data is not present: the real headlines are read from there, never copied into the repo")
     in_order, shuffled = figures(rows)
     # Headlines alone, dated by day: far below the written set (see docs/stories.md);
     # precision first, so that one story never swallows another.
